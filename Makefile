@@ -1,0 +1,56 @@
+# mlops.observability - lab and tests. Run as root on Debian 12 or 13.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(abspath $(VENV))/bin
+COLLECTIONS := $(CURDIR)/.cache/collections
+SCENARIOS ?= $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_PIPELINING := False
+export ANSIBLE_FORCE_COLOR := False
+
+.PHONY: help setup images lab lab-up lab-destroy test lint sanity units molecule
+
+help:
+	@echo "make lab          deploy the stack on local lab hosts (podman systemd containers)"
+	@echo "make test         run every test: yamllint, ansible-lint, ansible-test sanity, unit tests, molecule"
+	@echo "make lab-destroy  remove the lab hosts and their network"
+
+# Host packages, podman settings, the virtualenv and the collection link.
+setup: $(VENV)/.installed $(COLLECTIONS)/ansible_collections/mlops/observability
+	@lab/host-setup.sh
+
+$(VENV)/.installed: requirements.lock.txt
+	python3 -m venv $(VENV) || { apt-get install -y -qq python3-venv && python3 -m venv $(VENV); }
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.lock.txt
+	touch $@
+
+$(COLLECTIONS)/ansible_collections/mlops/observability:
+	mkdir -p $(dir $@)
+	ln -sfn ../../../.. $@
+
+images: setup
+	lab/build-image.sh bookworm
+	lab/build-image.sh trixie
+
+lab: images
+	$(BIN)/ansible-playbook -i inventories/lab lab/lab.yml -e lab_state=present
+	$(BIN)/ansible-playbook -i inventories/lab site.yml
+	$(BIN)/ansible-playbook -i inventories/lab lab/access.yml
+
+lab-destroy: setup
+	$(BIN)/ansible-playbook -i inventories/lab lab/lab.yml -e lab_state=absent
+
+test: lint sanity units molecule
+
+lint: setup
+	$(BIN)/yamllint --strict .
+	$(BIN)/ansible-lint --profile production
+
+sanity units: setup
+	tests/ansible-test.sh $@
+
+molecule: images
+	tests/molecule.sh $(SCENARIOS)
