@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Build (or load from cache) a Debian image that boots systemd under podman.
 # Usage: lab/build-image.sh bookworm|trixie
 # The image is cached as a zstd tarball in $LAB_CACHE_DIR so the next run only loads it.

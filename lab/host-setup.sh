@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Prepare this machine to run lab hosts: podman with runc and rlimits that work on a
 # host without systemd as PID 1 and with cgroups v1 hybrid (see lab/README.md).
 # Idempotent; run as root.

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Test fixture: an offline mirror in the GitHub release layout
 #   <root>/node_exporter/releases/download/v<version>/node_exporter-<version>.linux-amd64.tar.gz
 #   <root>/node_exporter/releases/download/v<version>/sha256sums.txt
