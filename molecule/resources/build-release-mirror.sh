@@ -1,29 +1,35 @@
 #!/usr/bin/env bash
 # Test fixture: an offline mirror in the GitHub release layout
-#   <root>/node_exporter/releases/download/v<version>/node_exporter-<version>.linux-amd64.tar.gz
-#   <root>/node_exporter/releases/download/v<version>/sha256sums.txt
-# built from the real node_exporter binary of Debian's prometheus-node-exporter package.
-# It also builds v0.0.0-badsum, whose sha256sums.txt does not match its archive.
+#   <root>/<name>/releases/download/v<version>/<name>-<version>.linux-<arch>.tar.gz
+#   <root>/<name>/releases/download/v<version>/sha256sums.txt
+# for node_exporter, prometheus and alertmanager, built from the real binaries of Debian's packages.
+# Each also gets a release v0.0.0-badsum whose sha256sums.txt does not match its archive.
 set -euo pipefail
 root=${1:?usage: build-release-mirror.sh DIR}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 apt-get update -qq
-apt-get download -qq prometheus-node-exporter
-dpkg-deb -x prometheus-node-exporter_*.deb pkg
-version=$(pkg/usr/bin/prometheus-node-exporter --version 2>&1 | sed -n 's/^node_exporter, version \([0-9.]*\).*/\1/p')
 arch=$(dpkg --print-architecture)
 
-release() {  # release VERSION
-  local v=$1 name="node_exporter-$1.linux-$arch" dir="$root/node_exporter/releases/download/v$1"
-  mkdir -p "$name" "$dir"
-  cp pkg/usr/bin/prometheus-node-exporter "$name/node_exporter"
-  cp pkg/usr/share/doc/prometheus-node-exporter/copyright "$name/LICENSE"
-  tar -czf "$dir/$name.tar.gz" "$name"
-  (cd "$dir" && sha256sum "$name.tar.gz" > sha256sums.txt)
+# build NAME DEBIAN-PACKAGE SRC:DEST...   (SRC relative to the unpacked package)
+build() {
+  local name=$1 pkg=$2; shift 2
+  apt-get download -qq "$pkg"
+  rm -rf pkg && dpkg-deb -x "${pkg}"_*.deb pkg
+  local version
+  version=$("pkg/${1%%:*}" --version 2>&1 | sed -n 's/.*version \([0-9][0-9.]*\).*/\1/p' | head -1)
+  for v in "$version" 0.0.0-badsum; do
+    local top="$name-$v.linux-$arch" dir="$root/$name/releases/download/v$v"
+    rm -rf "$top" && mkdir -p "$top" "$dir"
+    for pair in "$@"; do cp "pkg/${pair%%:*}" "$top/${pair##*:}"; done
+    cp "pkg/usr/share/doc/$pkg/copyright" "$top/LICENSE"
+    tar -czf "$dir/$top.tar.gz" "$top"
+    (cd "$dir" && sha256sum "$top.tar.gz" > sha256sums.txt)
+  done
+  sed -i 's/^./0/' "$root/$name/releases/download/v0.0.0-badsum/sha256sums.txt"
+  echo "mirror: $name $version for $arch"
 }
-release "$version"
-release 0.0.0-badsum
-sed -i 's/^./0/' "$root/node_exporter/releases/download/v0.0.0-badsum/sha256sums.txt"
-echo "mirror: node_exporter $version for $arch in $root"
+build node_exporter prometheus-node-exporter usr/bin/prometheus-node-exporter:node_exporter
+build prometheus prometheus usr/bin/prometheus:prometheus usr/bin/promtool:promtool
+build alertmanager prometheus-alertmanager usr/bin/prometheus-alertmanager:alertmanager usr/bin/amtool:amtool
