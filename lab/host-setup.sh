@@ -6,7 +6,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 need=""
-for p in podman runc debootstrap netavark aardvark-dns uidmap zstd iptables python3-venv make; do
+for p in podman runc debootstrap netavark aardvark-dns uidmap zstd iptables shellcheck python3-venv make; do
   dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
 done
 if [ -n "$need" ]; then

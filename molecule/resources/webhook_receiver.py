@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Test fixture: an HTTPS webhook receiver with basic auth that records every notification.
 
 Each POST body is appended as one JSON line to the output file.
