@@ -21,10 +21,11 @@ help:
 setup: $(VENV)/.installed $(COLLECTIONS)/ansible_collections/mlops/observability
 	@lab/host-setup.sh
 
-$(VENV)/.installed: requirements.lock.txt
+$(VENV)/.installed: requirements.lock.txt clients/python/requirements-test.txt
 	python3 -m venv $(VENV) || { apt-get install -y -qq python3-venv && python3 -m venv $(VENV); }
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements.lock.txt
+	$(BIN)/pip install -q -r requirements.lock.txt -r clients/python/requirements-test.txt
+	$(BIN)/pip install -q --no-deps -e clients/python
 	touch $@
 
 $(COLLECTIONS)/ansible_collections/mlops/observability:
@@ -49,8 +50,15 @@ lint: setup
 	$(BIN)/yamllint --strict .
 	$(BIN)/ansible-lint --profile production
 
-sanity units: setup
-	tests/ansible-test.sh $@
+sanity: setup
+	tests/ansible-test.sh sanity
+
+# ansible-test units for the plugins, then the module and alert-library tests, which run the
+# modules with ansible-playbook and rules with the real promtool (Debian's, unpacked in .cache/bin)
+units: setup
+	tests/ansible-test.sh units
+	tests/get-promtool.sh .cache/bin
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q -p no:cacheprovider tests/modules clients/python/tests
 
 molecule: images
 	tests/molecule.sh $(SCENARIOS)

@@ -1,0 +1,36 @@
+# Copyright: mlops.observability contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # Options and attributes shared by the model onboarding modules.
+    DOCUMENTATION = r"""
+options:
+  owner:
+    description: Owner of the files.
+    type: str
+    default: root
+  group:
+    description: Group of the files.
+    type: str
+    default: prometheus
+  mode:
+    description: Mode of the files.
+    type: raw
+    default: '0640'
+attributes:
+  check_mode:
+    description: Reports what would change and writes nothing.
+    support: full
+  diff_mode:
+    description: Shows the before and after text of every changed file.
+    support: full
+requirements:
+  - PyYAML on the target host
+notes:
+  - Every model is checked before anything is written; on any error no file changes.
+  - Files are staged as hidden C(.tmp) files in the same directory and renamed into place, so that
+    Prometheus never reads a half-written file.
+"""

@@ -1,0 +1,178 @@
+#!/usr/bin/python
+# Copyright: mlops.observability contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: prometheus_alert_rule
+short_description: Manage per-model Prometheus alert rule files, checked by promtool
+version_added: 0.1.0
+description:
+  - Writes one rule file per model, C(<directory>/model_<name>.yml), holding the model's rule groups.
+  - Handles many models in one call. Every model is checked first, then every new file is staged
+    next to its destination and checked with one C(promtool check rules) run; only when all pass are
+    the files moved into place (atomic rename). On any error nothing is replaced.
+  - Returns RV(reload_needed), so that a play reloads Prometheus once, whatever the number of models.
+  - The rule groups can come from the ML alert library, the filter P(mlops.observability.model_alert_rules#filter).
+author: mlops.observability maintainers (@mlops-observability)
+extends_documentation_fragment:
+  - mlops.observability.model_files
+options:
+  directory:
+    description: Directory of the rule files (the prometheus role's C(prometheus_rules_dir)).
+    type: path
+    required: true
+  exclusive:
+    description:
+      - Also remove the files this collection wrote for models that are not in O(models), so that a
+        model dropped from the inventory loses its file. Other files in the directory are left alone.
+    type: bool
+    default: false
+  models:
+    description: The models to manage.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description: Model name, lower case letters, digits, V(-) and V(_).
+        type: str
+        required: true
+      groups:
+        description: Prometheus rule groups (each with C(name) and C(rules)). Required when O(models[].state=present).
+        type: list
+        elements: dict
+      state:
+        description: Whether the model's rule file exists.
+        type: str
+        choices: [present, absent]
+        default: present
+  promtool:
+    description: Path of promtool on the host.
+    type: path
+    default: promtool
+requirements:
+  - promtool on the target host
+seealso:
+  - module: mlops.observability.prometheus_scrape_target
+"""
+
+EXAMPLES = r"""
+- name: Install the ML alert library for every model, then reload once
+  mlops.observability.prometheus_alert_rule:
+    directory: /etc/prometheus/rules
+    models: "{{ models | map('mlops.observability.model_alert_rules') | list }}"
+  register: rules
+
+- name: Reload Prometheus once
+  ansible.builtin.systemd_service:
+    name: prometheus
+    state: reloaded
+  when: rules.reload_needed
+
+- name: Hand-written rules for one model
+  mlops.observability.prometheus_alert_rule:
+    directory: /etc/prometheus/rules
+    models:
+      - name: churn
+        groups:
+          - name: churn-business
+            rules:
+              - alert: ChurnScoreShift
+                expr: avg(model_prediction_value_sum{model="churn"}) > 0.8
+                for: 30m
+                labels: {severity: warning, model: churn}
+"""
+
+RETURN = r"""
+reload_needed:
+  description: Whether a rule file changed, so Prometheus must reload.
+  returned: always
+  type: bool
+changed_models:
+  description: Names of the models whose rule file was created, changed or removed.
+  returned: always
+  type: list
+  elements: str
+files:
+  description: Paths of the files that were (or in check mode would be) written or removed.
+  returned: always
+  type: list
+  elements: str
+promtool_output:
+  description: What promtool printed, when it rejected the rules.
+  returned: failure
+  type: str
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.mlops.observability.plugins.module_utils.model_files import (
+    apply_changes, check_models, diff_of, directory_must_exist, missing_yaml,
+    model_common_argument_spec, plan_changes, render_yaml, write_staged)
+
+
+def check_rule_model(model):
+    groups = model.get('groups')
+    if not groups:
+        return ['groups: give at least one rule group']
+    problems = []
+    for group in groups:
+        if not isinstance(group, dict) or not group.get('name') or not isinstance(group.get('rules'), list):
+            problems.append('groups: every group needs a name and a list of rules')
+    return problems
+
+
+def main():
+    module = AnsibleModule(argument_spec=dict(
+        model_common_argument_spec(dict(groups=dict(type='list', elements='dict'))),
+        promtool=dict(type='path', default='promtool'),
+    ), supports_check_mode=True)
+    missing_yaml(module)
+    models = module.params['models']
+    errors = check_models(models, check_rule_model)
+    if errors:
+        module.fail_json(msg='invalid models, nothing changed: ' + '; '.join(errors), errors=errors)
+    directory_must_exist(module)
+
+    wanted = dict((m['name'], render_yaml({'groups': m['groups']},
+                                          'managed by mlops.observability.prometheus_alert_rule: model %s' % m['name'])
+                   if m['state'] == 'present' else None) for m in models)
+    changes = [c for c in plan_changes(module.params['directory'], wanted, prefix='model_', exclusive=module.params['exclusive'])
+               if not (c[2] is None and c[3] is None)]
+
+    staged = {}
+    writes = [c for c in changes if c[3] is not None]
+    if writes:
+        promtool = module.get_bin_path(module.params['promtool'], required=True)
+        try:
+            for name, path, before, after in writes:
+                staged[name] = write_staged(module, os.path.dirname(path), after)
+            rc, out, err = module.run_command([promtool, 'check', 'rules'] + [staged[c[0]] for c in writes])
+            if rc != 0:
+                output = out + err
+                for name, tmp in staged.items():
+                    output = output.replace(tmp, 'model %s' % name)
+                module.fail_json(msg='promtool rejected the rules, nothing changed: ' + output.strip(),
+                                 promtool_output=output)
+            if not module.check_mode:
+                apply_changes(module, changes, staged)
+                staged = {}
+        finally:
+            for tmp in staged.values():
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+    elif changes and not module.check_mode:
+        apply_changes(module, changes)
+
+    result = dict(changed=bool(changes), reload_needed=bool(changes),
+                  changed_models=[c[0] for c in changes], files=[c[1] for c in changes])
+    if module._diff:
+        result['diff'] = diff_of(changes)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

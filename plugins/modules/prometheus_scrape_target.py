@@ -1,0 +1,193 @@
+#!/usr/bin/python
+# Copyright: mlops.observability contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: prometheus_scrape_target
+short_description: Manage per-model Prometheus file_sd target files
+version_added: 0.1.0
+description:
+  - Writes one C(file_sd) file per model, C(<directory>/<name>.yml), holding the model's targets and labels.
+    Prometheus picks the files up by itself (the prometheus role's C(models) job reads this directory).
+  - Handles many models in one call. Every model is checked first; on any error nothing is written.
+  - Files are written atomically (temporary file and rename). Removing a model removes only its file.
+author: mlops.observability maintainers (@mlops-observability)
+extends_documentation_fragment:
+  - mlops.observability.model_files
+options:
+  directory:
+    description: Directory of the target files.
+    type: path
+    required: true
+  exclusive:
+    description:
+      - Also remove the files this collection wrote for models that are not in O(models), so that a
+        model dropped from the inventory loses its file. Other files in the directory are left alone.
+    type: bool
+    default: false
+  models:
+    description: The models to manage.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description: Model name, lower case letters, digits, V(-) and V(_); it is also the file name.
+        type: str
+        required: true
+      version:
+        description: Model version, the C(model_version) label. Required when O(models[].state=present).
+        type: str
+      targets:
+        description: C(host:port) endpoints of the model's metrics. Required when O(models[].state=present).
+        type: list
+        elements: str
+      framework:
+        description:
+          - Framework label, one of V(sklearn), V(pytorch), V(keras), V(tensorflow), V(xgboost), V(onnx), V(other).
+          - Checked by the module so that the error names the model.
+        type: str
+        default: other
+      env:
+        description: Environment label, for example V(prod).
+        type: str
+      team:
+        description: Owning team label.
+        type: str
+      labels:
+        description: More labels; names must be valid Prometheus label names and may not start with V(__).
+        type: dict
+        default: {}
+      state:
+        description: Whether the model's file exists.
+        type: str
+        choices: [present, absent]
+        default: present
+seealso:
+  - module: mlops.observability.prometheus_alert_rule
+"""
+
+EXAMPLES = r"""
+- name: Register two models' scrape targets on a Prometheus server
+  mlops.observability.prometheus_scrape_target:
+    directory: /etc/prometheus/file_sd/models
+    models:
+      - name: churn
+        version: 2.3.1
+        framework: sklearn
+        env: prod
+        team: growth
+        targets: ["model-1.example.com:8443", "model-2.example.com:8443"]
+      - name: fraud
+        version: "7"
+        framework: pytorch
+        targets: ["fraud-1.example.com:8443"]
+        labels:
+          region: eu
+
+- name: Remove a model's targets
+  mlops.observability.prometheus_scrape_target:
+    directory: /etc/prometheus/file_sd/models
+    models:
+      - name: churn
+        state: absent
+"""
+
+RETURN = r"""
+changed_models:
+  description: Names of the models whose file was created, changed or removed.
+  returned: always
+  type: list
+  elements: str
+  sample: [churn]
+files:
+  description: Paths of the files that were (or in check mode would be) written or removed.
+  returned: always
+  type: list
+  elements: str
+  sample: [/etc/prometheus/file_sd/models/churn.yml]
+"""
+
+import re
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.mlops.observability.plugins.module_utils.model_files import (
+    LABEL_NAME_RE, apply_changes, check_models, diff_of, directory_must_exist, missing_yaml,
+    model_common_argument_spec, plan_changes, render_yaml)
+
+FRAMEWORKS = ['sklearn', 'pytorch', 'keras', 'tensorflow', 'xgboost', 'onnx', 'other']
+TARGET_RE = re.compile(r'^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$')
+RESERVED = ('model', 'model_version', 'framework', 'env', 'team')
+
+
+def check_target_model(model):
+    problems = []
+    if not model.get('version'):
+        problems.append('version: required')
+    targets = model.get('targets')
+    if not targets or not isinstance(targets, list):
+        problems.append('targets: give at least one host:port')
+    else:
+        for target in targets:
+            match = TARGET_RE.match(str(target))
+            if not match:
+                problems.append('targets: %r is not host:port' % (target,))
+            elif not 1 <= int(match.group(2)) <= 65535:
+                problems.append('targets: port of %r is out of range 1-65535' % (target,))
+    framework = model.get('framework') or 'other'
+    if framework not in FRAMEWORKS:
+        problems.append('framework: %r is unknown; use one of %s' % (framework, ', '.join(FRAMEWORKS)))
+    labels = model.get('labels') or {}
+    if not isinstance(labels, dict):
+        problems.append('labels: must be a mapping')
+        labels = {}
+    for key in labels:
+        if not LABEL_NAME_RE.match(str(key)) or str(key).startswith('__'):
+            problems.append('labels: %r is not a valid label name' % (key,))
+        elif key in RESERVED:
+            problems.append('labels: %r is set by its own option' % (key,))
+    return problems
+
+
+def target_file(model):
+    labels = dict((str(k), str(v)) for k, v in (model.get('labels') or {}).items())
+    labels.update(model=model['name'], model_version=str(model['version']),
+                  framework=model.get('framework') or 'other')
+    for field in ('env', 'team'):
+        if model.get(field):
+            labels[field] = model[field]
+    return render_yaml([dict(targets=[str(t) for t in model['targets']], labels=labels)],
+                       'managed by mlops.observability.prometheus_scrape_target: model %s' % model['name'])
+
+
+def main():
+    module = AnsibleModule(argument_spec=model_common_argument_spec(dict(
+        version=dict(type='str'),
+        targets=dict(type='list', elements='str'),
+        framework=dict(type='str', default='other'),
+        env=dict(type='str'),
+        team=dict(type='str'),
+        labels=dict(type='dict', default={}),
+    )), supports_check_mode=True)
+    missing_yaml(module)
+    models = module.params['models']
+    errors = check_models(models, check_target_model)
+    if errors:
+        module.fail_json(msg='invalid models, nothing changed: ' + '; '.join(errors), errors=errors)
+    directory_must_exist(module)
+
+    wanted = dict((m['name'], target_file(m) if m['state'] == 'present' else None) for m in models)
+    changes = plan_changes(module.params['directory'], wanted, exclusive=module.params['exclusive'])
+    changes = [c for c in changes if not (c[2] is None and c[3] is None)]
+    if changes and not module.check_mode:
+        apply_changes(module, changes)
+    result = dict(changed=bool(changes), changed_models=[c[0] for c in changes], files=[c[1] for c in changes])
+    if module._diff:
+        result['diff'] = diff_of(changes)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,114 @@
+"""prometheus_scrape_target and prometheus_alert_rule, run for real by ansible on this machine
+(real files, the real promtool)."""
+from __future__ import annotations
+
+import os
+import pwd
+import grp
+
+import pytest
+import yaml
+
+from ansible_collections.mlops.observability.plugins.filter.model_alert_rules import model_alert_rules
+
+ME = pwd.getpwuid(os.getuid()).pw_name
+MY_GROUP = grp.getgrgid(os.getgid()).gr_name
+
+
+def model(name, **extra):
+    return dict(dict(name=name, version='1.0', framework='sklearn', targets=['%s-host:8443' % name], env='test'), **extra)
+
+
+def targets_args(directory, models):
+    return dict(directory=str(directory), models=models, owner=ME, group=MY_GROUP)
+
+
+def test_bulk_write_then_idempotent(tmp_path, run_module):
+    models = [model('churn', team='growth', labels={'region': 'eu'}), model('fraud', framework='pytorch')]
+    first = run_module('prometheus_scrape_target', targets_args(tmp_path, models))
+    assert first['changed'] and first['changed_models'] == ['churn', 'fraud']
+    content = yaml.safe_load((tmp_path / 'churn.yml').read_text())
+    assert content == [{'targets': ['churn-host:8443'],
+                        'labels': {'model': 'churn', 'model_version': '1.0', 'framework': 'sklearn',
+                                   'env': 'test', 'team': 'growth', 'region': 'eu'}}]
+    assert oct((tmp_path / 'churn.yml').stat().st_mode & 0o777) == '0o640'
+    second = run_module('prometheus_scrape_target', targets_args(tmp_path, models))
+    assert not second['changed'] and second['changed_models'] == []
+
+
+def test_check_mode_and_diff_change_nothing(tmp_path, run_module):
+    run_module('prometheus_scrape_target', targets_args(tmp_path, [model('churn')]))
+    before = (tmp_path / 'churn.yml').read_text()
+    result = run_module('prometheus_scrape_target', targets_args(tmp_path, [model('churn', version='2.0')]), check=True, diff=True)
+    assert result['changed'] and 'model_version: \'2.0\'' in result['diff'][0]['after']
+    assert (tmp_path / 'churn.yml').read_text() == before
+
+
+def test_absent_removes_only_that_model(tmp_path, run_module):
+    run_module('prometheus_scrape_target', targets_args(tmp_path, [model('churn'), model('fraud')]))
+    result = run_module('prometheus_scrape_target', targets_args(tmp_path, [{'name': 'churn', 'state': 'absent'}]))
+    assert result['changed_models'] == ['churn']
+    assert sorted(os.listdir(tmp_path)) == ['fraud.yml']
+    again = run_module('prometheus_scrape_target', targets_args(tmp_path, [{'name': 'churn', 'state': 'absent'}]))
+    assert not again['changed']
+
+
+@pytest.mark.parametrize('bad, message', [
+    (model('churn', targets=['host:70000']), 'model churn: targets: port of'),
+    (model('churn', targets=['no-port']), "model churn: targets: 'no-port' is not host:port"),
+    (model('churn', framework='sparkml'), "model churn: framework: 'sparkml' is unknown"),
+    (model('churn', labels={'bad-label': 'x'}), "model churn: labels: 'bad-label' is not a valid label name"),
+    (model('Churn Model'), 'model Churn Model: name: must match'),
+])
+def test_bad_input_names_model_and_field_and_writes_nothing(tmp_path, run_module, bad, message):
+    run_module('prometheus_scrape_target', targets_args(tmp_path, [model('fraud')]))
+    before = {p: (tmp_path / p).read_text() for p in os.listdir(tmp_path)}
+    result = run_module('prometheus_scrape_target', targets_args(tmp_path, [model('fraud', version='2'), bad]))
+    assert result.get('failed') and message in result['msg'], result.get('msg')
+    assert {p: (tmp_path / p).read_text() for p in os.listdir(tmp_path)} == before
+
+
+def test_duplicate_model_names_fail(tmp_path, run_module):
+    result = run_module('prometheus_scrape_target', targets_args(tmp_path, [model('churn'), model('churn')]))
+    assert result.get('failed') and 'model churn: name: given twice' in result['msg']
+    assert os.listdir(tmp_path) == []
+
+
+def rules_args(directory, models):
+    return dict(directory=str(directory), models=models, owner=ME, group=MY_GROUP)
+
+
+def test_rules_bulk_promtool_checked_and_idempotent(tmp_path, run_module):
+    models = [model_alert_rules({'name': 'm%03d' % i}) for i in range(20)]
+    first = run_module('prometheus_alert_rule', rules_args(tmp_path, models))
+    assert first['changed'] and first['reload_needed'] and len(first['changed_models']) == 20
+    assert sorted(os.listdir(tmp_path)) == ['model_m%03d.yml' % i for i in range(20)]
+    second = run_module('prometheus_alert_rule', rules_args(tmp_path, models))
+    assert not second['changed'] and not second['reload_needed']
+
+
+def test_broken_rule_is_refused_with_promtools_reason(tmp_path, run_module):
+    good = model_alert_rules({'name': 'churn'})
+    run_module('prometheus_alert_rule', rules_args(tmp_path, [good]))
+    before = (tmp_path / 'model_churn.yml').read_text()
+    broken = {'name': 'fraud', 'groups': [{'name': 'x', 'rules': [{'alert': 'Broken', 'expr': 'rate(up[5m]'}]}]}
+    changed_good = model_alert_rules({'name': 'churn', 'thresholds': {'error_ratio': 0.5}})
+    result = run_module('prometheus_alert_rule', rules_args(tmp_path, [changed_good, broken]))
+    assert result.get('failed')
+    assert 'model fraud' in result['msg'] and 'parse error' in result['msg'], result['msg']
+    assert (tmp_path / 'model_churn.yml').read_text() == before
+    assert sorted(os.listdir(tmp_path)) == ['model_churn.yml']  # no staged file left behind
+
+
+def test_rules_check_mode(tmp_path, run_module):
+    result = run_module('prometheus_alert_rule', rules_args(tmp_path, [model_alert_rules({'name': 'churn'})]), check=True)
+    assert result['changed'] and result['reload_needed']
+    assert os.listdir(tmp_path) == []
+
+
+def test_exclusive_removes_dropped_models_only(tmp_path, run_module):
+    run_module('prometheus_scrape_target', targets_args(tmp_path, [model('churn'), model('fraud')]))
+    (tmp_path / 'handmade.yml').write_text('- targets: ["x:1"]\n')
+    result = run_module('prometheus_scrape_target', dict(targets_args(tmp_path, [model('fraud')]), exclusive=True))
+    assert result['changed_models'] == ['churn']
+    assert sorted(os.listdir(tmp_path)) == ['fraud.yml', 'handmade.yml']
