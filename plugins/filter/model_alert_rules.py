@@ -16,9 +16,12 @@ description:
 options:
   _input:
     description:
-      - A model, with at least C(name); C(thresholds) overrides the defaults
+      - >-
+        A model, with at least C(name); C(thresholds) overrides the defaults
         (C(p99_latency_seconds) 0.5, C(error_ratio) 0.05, C(throughput_drop_ratio) 0.5,
-        C(drift_score) 0.2, C(no_predictions_minutes) 15, C(down_for) V(2m)).
+        C(drift_score) 0.2, C(no_predictions_minutes) 15, C(down_for) V(2m)), the C(rate_window) of
+        the rate-based rules (V(5m)), and C(pending), one C(for) for every rule but C(ModelTargetDown)
+        (unset means each rule's own).
       - C(state) is passed through.
     type: dict
     required: true
@@ -46,7 +49,11 @@ DEFAULT_THRESHOLDS = {
     'drift_score': 0.2,
     'no_predictions_minutes': 15,
     'down_for': '2m',
+    # the range of rate() and the pending time of every rule but ModelTargetDown; None keeps each rule's own
+    'rate_window': '5m',
+    'pending': None,
 }
+DURATION_KEYS = ('down_for', 'rate_window', 'pending')
 
 
 def _number(thresholds, key, model):
@@ -66,13 +73,16 @@ def model_alert_rules(model):
                                  % (name, ', '.join(sorted(unknown)), ', '.join(sorted(DEFAULT_THRESHOLDS))))
     t = dict(DEFAULT_THRESHOLDS, **(model.get('thresholds') or {}))
     for key in DEFAULT_THRESHOLDS:
-        if key != 'down_for':
+        if key not in DURATION_KEYS:
             _number(t, key, name)
+    window = t['rate_window']
     sel = 'model="%s"' % name
-    predictions = 'sum by (model) (rate(model_predictions_total{%s}[5m]))' % sel
-    errors = 'sum by (model) (rate(model_prediction_errors_total{%s}[5m]))' % sel
+    predictions = 'sum by (model) (rate(model_predictions_total{%s}[%s]))' % (sel, window)
+    errors = 'sum by (model) (rate(model_prediction_errors_total{%s}[%s]))' % (sel, window)
 
     def rule(alert, expr, severity, duration, summary):
+        if t['pending'] is not None and alert != 'ModelTargetDown':
+            duration = t['pending']
         return {'alert': alert, 'expr': expr, 'for': duration,
                 'labels': {'severity': severity, 'model': name},
                 'annotations': {'summary': summary}}
@@ -81,8 +91,8 @@ def model_alert_rules(model):
         rule('ModelTargetDown', 'up{job="models", %s} == 0' % sel, 'critical', t['down_for'],
              'Model %s: {{ $labels.instance }} is not scraped' % name),
         rule('ModelLatencyP99High',
-             'histogram_quantile(0.99, sum by (model, le) (rate(model_prediction_latency_seconds_bucket{%s}[5m]))) > %s'
-             % (sel, t['p99_latency_seconds']),
+             'histogram_quantile(0.99, sum by (model, le) (rate(model_prediction_latency_seconds_bucket{%s}[%s]))) > %s'
+             % (sel, window, t['p99_latency_seconds']),
              'warning', '5m', 'Model %s: p99 latency {{ $value | humanizeDuration }} above %ss' % (name, t['p99_latency_seconds'])),
         rule('ModelErrorRatioHigh', '%s / (%s + %s) > %s' % (errors, predictions, errors, t['error_ratio']),
              'critical', '5m', 'Model %s: {{ $value | humanizePercentage }} of predictions fail' % name),

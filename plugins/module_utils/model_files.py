@@ -18,6 +18,38 @@ except ImportError:
 
 MODEL_NAME_RE = re.compile(r'^[a-z0-9][a-z0-9_-]{0,62}$')
 LABEL_NAME_RE = re.compile(r'^[a-zA-Z_][a-zA-Z0-9_]*$')
+FRAMEWORKS = ['sklearn', 'pytorch', 'keras', 'tensorflow', 'xgboost', 'onnx', 'other']
+TARGET_RE = re.compile(r'^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$')
+RESERVED = ('model', 'model_version', 'framework', 'env', 'team')
+
+
+def check_target_model(model):
+    problems = []
+    if not model.get('version'):
+        problems.append('version: required')
+    targets = model.get('targets')
+    if not targets or not isinstance(targets, list):
+        problems.append('targets: give at least one host:port')
+    else:
+        for target in targets:
+            match = TARGET_RE.match(str(target))
+            if not match:
+                problems.append('targets: %r is not host:port' % (target,))
+            elif not 1 <= int(match.group(2)) <= 65535:
+                problems.append('targets: port of %r is out of range 1-65535' % (target,))
+    framework = model.get('framework') or 'other'
+    if framework not in FRAMEWORKS:
+        problems.append('framework: %r is unknown; use one of %s' % (framework, ', '.join(FRAMEWORKS)))
+    labels = model.get('labels') or {}
+    if not isinstance(labels, dict):
+        problems.append('labels: must be a mapping')
+        labels = {}
+    for key in labels:
+        if not LABEL_NAME_RE.match(str(key)) or str(key).startswith('__'):
+            problems.append('labels: %r is not a valid label name' % (key,))
+        elif key in RESERVED:
+            problems.append('labels: %r is set by its own option' % (key,))
+    return problems
 
 
 def model_common_argument_spec(model_options):

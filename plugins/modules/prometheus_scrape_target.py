@@ -110,46 +110,10 @@ files:
   sample: [/etc/prometheus/file_sd/models/churn.yml]
 """
 
-import re
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mlops.observability.plugins.module_utils.model_files import (
-    LABEL_NAME_RE, apply_changes, check_models, diff_of, directory_must_exist, missing_yaml,
+    apply_changes, check_models, check_target_model, diff_of, directory_must_exist, missing_yaml,
     model_common_argument_spec, plan_changes, render_yaml)
-
-FRAMEWORKS = ['sklearn', 'pytorch', 'keras', 'tensorflow', 'xgboost', 'onnx', 'other']
-TARGET_RE = re.compile(r'^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$')
-RESERVED = ('model', 'model_version', 'framework', 'env', 'team')
-
-
-def check_target_model(model):
-    problems = []
-    if not model.get('version'):
-        problems.append('version: required')
-    targets = model.get('targets')
-    if not targets or not isinstance(targets, list):
-        problems.append('targets: give at least one host:port')
-    else:
-        for target in targets:
-            match = TARGET_RE.match(str(target))
-            if not match:
-                problems.append('targets: %r is not host:port' % (target,))
-            elif not 1 <= int(match.group(2)) <= 65535:
-                problems.append('targets: port of %r is out of range 1-65535' % (target,))
-    framework = model.get('framework') or 'other'
-    if framework not in FRAMEWORKS:
-        problems.append('framework: %r is unknown; use one of %s' % (framework, ', '.join(FRAMEWORKS)))
-    labels = model.get('labels') or {}
-    if not isinstance(labels, dict):
-        problems.append('labels: must be a mapping')
-        labels = {}
-    for key in labels:
-        if not LABEL_NAME_RE.match(str(key)) or str(key).startswith('__'):
-            problems.append('labels: %r is not a valid label name' % (key,))
-        elif key in RESERVED:
-            problems.append('labels: %r is set by its own option' % (key,))
-    return problems
-
 
 def target_file(model):
     labels = dict((str(k), str(v)) for k, v in (model.get('labels') or {}).items())
