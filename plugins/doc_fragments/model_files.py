@@ -27,10 +27,9 @@ attributes:
   diff_mode:
     description: Shows the before and after text of every changed file.
     support: full
-requirements:
-  - PyYAML on the target host
 notes:
   - Every model is checked before anything is written; on any error no file changes.
+  - The files hold JSON (which is also YAML) after a header comment, so the hosts need no PyYAML.
   - Files are staged as hidden C(.tmp) files in the same directory and renamed into place, so that
     Prometheus never reads a half-written file.
 """

@@ -4,17 +4,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
 
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
 
-try:
-    import yaml
-    HAS_YAML = True
-except ImportError:
-    HAS_YAML = False
 
 MODEL_NAME_RE = re.compile(r'^[a-z0-9][a-z0-9_-]{0,62}$')
 LABEL_NAME_RE = re.compile(r'^[a-zA-Z_][a-zA-Z0-9_]*$')
@@ -89,9 +85,9 @@ def check_models(models, check_one):
 
 
 def render_yaml(data, header):
-    """Stable YAML text (sorted keys) with a header comment."""
-    body = yaml.safe_dump(data, default_flow_style=False, sort_keys=True)
-    return '# %s\n%s' % (header, body)
+    """Stable text (sorted keys) with a header comment. The body is JSON, which is also YAML, so the
+    hosts need no PyYAML; Prometheus and promtool read it as YAML."""
+    return '# %s\n%s\n' % (header, json.dumps(data, indent=2, sort_keys=True))
 
 
 def read_text(path):
@@ -160,11 +156,6 @@ def diff_of(changes):
     """Ansible diff structure listing every changed file."""
     return [dict(before_header=path, after_header=path, before=before or '', after=after or '')
             for name, path, before, after in changes]
-
-
-def missing_yaml(module):
-    if not HAS_YAML:
-        module.fail_json(msg='PyYAML is required on the target host')
 
 
 def directory_must_exist(module):

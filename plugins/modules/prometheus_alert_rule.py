@@ -110,7 +110,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mlops.observability.plugins.module_utils.model_files import (
-    apply_changes, check_models, diff_of, directory_must_exist, missing_yaml,
+    apply_changes, check_models, diff_of, directory_must_exist,
     model_common_argument_spec, plan_changes, render_yaml, write_staged)
 
 
@@ -130,7 +130,6 @@ def main():
         model_common_argument_spec(dict(groups=dict(type='list', elements='dict'))),
         promtool=dict(type='path', default='promtool'),
     ), supports_check_mode=True)
-    missing_yaml(module)
     models = module.params['models']
     errors = check_models(models, check_rule_model)
     if errors:

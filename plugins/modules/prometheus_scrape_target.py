@@ -112,7 +112,7 @@ files:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mlops.observability.plugins.module_utils.model_files import (
-    apply_changes, check_models, check_target_model, diff_of, directory_must_exist, missing_yaml,
+    apply_changes, check_models, check_target_model, diff_of, directory_must_exist,
     model_common_argument_spec, plan_changes, render_yaml)
 
 def target_file(model):
@@ -135,7 +135,6 @@ def main():
         team=dict(type='str'),
         labels=dict(type='dict', default={}),
     )), supports_check_mode=True)
-    missing_yaml(module)
     models = module.params['models']
     errors = check_models(models, check_target_model)
     if errors:

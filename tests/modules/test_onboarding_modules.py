@@ -40,7 +40,7 @@ def test_check_mode_and_diff_change_nothing(tmp_path, run_module):
     run_module('prometheus_scrape_target', targets_args(tmp_path, [model('churn')]))
     before = (tmp_path / 'churn.yml').read_text()
     result = run_module('prometheus_scrape_target', targets_args(tmp_path, [model('churn', version='2.0')]), check=True, diff=True)
-    assert result['changed'] and 'model_version: \'2.0\'' in result['diff'][0]['after']
+    assert result['changed'] and '"model_version": "2.0"' in result['diff'][0]['after']
     assert (tmp_path / 'churn.yml').read_text() == before
 
 
