@@ -115,6 +115,7 @@ from ansible_collections.mlops.observability.plugins.module_utils.model_files im
     apply_changes, check_models, check_target_model, diff_of, directory_must_exist,
     model_common_argument_spec, plan_changes, render_yaml)
 
+
 def target_file(model):
     labels = dict((str(k), str(v)) for k, v in (model.get('labels') or {}).items())
     labels.update(model=model['name'], model_version=str(model['version']),
