@@ -8,6 +8,12 @@ class ModuleDocFragment:
     # Options and attributes shared by the model onboarding modules.
     DOCUMENTATION = r"""
 options:
+  exclusive:
+    description:
+      - Also remove the files this collection wrote for models that are not in O(models), so that a
+        model dropped from the inventory loses its file. Other files in the directory are left alone.
+    type: bool
+    default: false
   owner:
     description: Owner of the files.
     type: str

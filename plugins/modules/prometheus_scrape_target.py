@@ -21,12 +21,6 @@ options:
     description: Directory of the target files.
     type: path
     required: true
-  exclusive:
-    description:
-      - Also remove the files this collection wrote for models that are not in O(models), so that a
-        model dropped from the inventory loses its file. Other files in the directory are left alone.
-    type: bool
-    default: false
   models:
     description: The models to manage.
     type: list
