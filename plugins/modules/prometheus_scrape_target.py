@@ -12,7 +12,9 @@ description:
   - Writes one C(file_sd) file per model, C(<directory>/<name>.yml), holding the model's targets and labels.
     Prometheus picks the files up by itself (the prometheus role's C(models) job reads this directory).
   - Handles many models in one call. Every model is checked first; on any error nothing is written.
-  - Files are written atomically (temporary file and rename). Removing a model removes only its file.
+  - Files are written atomically (temporary file and rename). Removing a model touches only its file,
+    which is emptied (an empty target list) rather than deleted, because Prometheus 2.x can keep the
+    targets of a file_sd file that is deleted while it reads it.
 author: mlops.observability maintainers (@mlops-observability)
 extends_documentation_fragment:
   - mlops.observability.model_files
@@ -110,6 +112,9 @@ from ansible_collections.mlops.observability.plugins.module_utils.model_files im
     model_common_argument_spec, plan_changes, render_yaml)
 
 
+EMPTY = '# managed by mlops.observability.prometheus_scrape_target: model %s (removed)\n[]\n'
+
+
 def target_file(model):
     labels = dict((str(k), str(v)) for k, v in (model.get('labels') or {}).items())
     labels.update(model=model['name'], model_version=str(model['version']),
@@ -137,8 +142,12 @@ def main():
     directory_must_exist(module)
 
     wanted = dict((m['name'], target_file(m) if m['state'] == 'present' else None) for m in models)
-    changes = plan_changes(module.params['directory'], wanted, exclusive=module.params['exclusive'])
-    changes = [c for c in changes if not (c[2] is None and c[3] is None)]
+    # A removed model's file is emptied (an empty target list), not deleted: Prometheus 2.x's file_sd
+    # can keep the targets of a file deleted while it reads (seen with 2.42).
+    changes = [(name, path, before, after if after is not None else EMPTY % name)
+               for name, path, before, after in plan_changes(module.params['directory'], wanted,
+                                                             exclusive=module.params['exclusive'])]
+    changes = [c for c in changes if c[2] is not None and c[2] != c[3] or c[2] is None and c[3] != EMPTY % c[0]]
     if changes and not module.check_mode:
         apply_changes(module, changes)
     result = dict(changed=bool(changes), changed_models=[c[0] for c in changes], files=[c[1] for c in changes])

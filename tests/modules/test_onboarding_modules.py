@@ -48,7 +48,8 @@ def test_absent_removes_only_that_model(tmp_path, run_module):
     run_module('prometheus_scrape_target', targets_args(tmp_path, [model('churn'), model('fraud')]))
     result = run_module('prometheus_scrape_target', targets_args(tmp_path, [{'name': 'churn', 'state': 'absent'}]))
     assert result['changed_models'] == ['churn']
-    assert sorted(os.listdir(tmp_path)) == ['fraud.yml']
+    assert yaml.safe_load((tmp_path / 'churn.yml').read_text()) == []  # emptied, see the module docs
+    assert yaml.safe_load((tmp_path / 'fraud.yml').read_text())[0]['labels']['model'] == 'fraud'
     again = run_module('prometheus_scrape_target', targets_args(tmp_path, [{'name': 'churn', 'state': 'absent'}]))
     assert not again['changed']
 
@@ -111,4 +112,6 @@ def test_exclusive_removes_dropped_models_only(tmp_path, run_module):
     (tmp_path / 'handmade.yml').write_text('- targets: ["x:1"]\n')
     result = run_module('prometheus_scrape_target', dict(targets_args(tmp_path, [model('fraud')]), exclusive=True))
     assert result['changed_models'] == ['churn']
-    assert sorted(os.listdir(tmp_path)) == ['fraud.yml', 'handmade.yml']
+    assert yaml.safe_load((tmp_path / 'churn.yml').read_text()) == []
+    assert (tmp_path / 'handmade.yml').read_text() == '- targets: ["x:1"]\n'
+    assert yaml.safe_load((tmp_path / 'fraud.yml').read_text())[0]['labels']['model'] == 'fraud'
