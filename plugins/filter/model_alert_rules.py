@@ -40,6 +40,8 @@ _value:
   type: dict
 """
 
+import re
+
 from ansible.errors import AnsibleFilterError
 
 DEFAULT_THRESHOLDS = {
@@ -54,6 +56,7 @@ DEFAULT_THRESHOLDS = {
     'pending': None,
 }
 DURATION_KEYS = ('down_for', 'rate_window', 'pending')
+DURATION_RE = re.compile(r'^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$')
 
 
 def _number(thresholds, key, model):
@@ -75,6 +78,9 @@ def model_alert_rules(model):
     for key in DEFAULT_THRESHOLDS:
         if key not in DURATION_KEYS:
             _number(t, key, name)
+        elif not (t[key] is None and key == 'pending') and not (isinstance(t[key], str) and t[key] and DURATION_RE.match(t[key])):
+            raise AnsibleFilterError("model %s: thresholds.%s: must be a Prometheus duration such as 5m or 1h30m, not %r"
+                                     % (name, key, t[key]))
     window = t['rate_window']
     sel = 'model="%s"' % name
     predictions = 'sum by (model) (rate(model_predictions_total{%s}[%s]))' % (sel, window)

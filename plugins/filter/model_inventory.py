@@ -9,7 +9,7 @@ short_description: Collect the models of the model hosts into one checked list
 version_added: 0.1.0
 description:
   - Reads the C(models) list of every host given, checks every entry (name, version, port,
-    framework, labels, thresholds) and merges the entries of one model on several hosts into one
+    framework, labels, thresholds, log_retention_days) and merges the entries of one model on several hosts into one
     model whose targets are C(<host>:<port>) of each.
   - Fails with every problem at once, each naming the host, the model and the field, so that a play
     can stop before anything changes.
@@ -38,8 +38,8 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description:
-    - One dict per model with C(name), C(version), C(framework), C(env), C(team), C(labels), C(thresholds)
-      (from its first entry) and C(targets) (from all).
+    - One dict per model with C(name), C(version), C(framework), C(env), C(team), C(labels), C(thresholds),
+      C(log_retention_days) (from its first entry, when given) and C(targets) (from all).
   type: list
   elements: dict
 """
@@ -49,7 +49,21 @@ from ansible_collections.mlops.observability.plugins.filter.model_alert_rules im
 from ansible_collections.mlops.observability.plugins.module_utils.model_files import check_models, check_target_model
 
 
-KEEP = ('name', 'version', 'framework', 'env', 'team', 'labels', 'targets', 'thresholds')
+KEEP = ('name', 'version', 'framework', 'env', 'team', 'labels', 'targets', 'thresholds', 'log_retention_days')
+
+
+def _entry_problems(entry):
+    """Checks of the fields only an inventory entry has (the modules check the rest)."""
+    if not isinstance(entry, dict):
+        return ['model %r: must be a mapping' % (entry,)]
+    problems = []
+    port = entry.get('port')
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        problems.append('model %s: port: %r is not a port from 1 to 65535' % (entry.get('name'), port))
+    days = entry.get('log_retention_days', 1)
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        problems.append('model %s: log_retention_days: %r is not a whole number of days, at least 1' % (entry.get('name'), days))
+    return problems
 
 
 def model_inventory(hostvars, hosts):
@@ -59,13 +73,9 @@ def model_inventory(hostvars, hosts):
         if not isinstance(entries, list):
             errors.append('host %s: models: must be a list' % host)
             continue
-        port_errors = []
-        for entry in entries:
-            port = entry.get('port') if isinstance(entry, dict) else None
-            if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
-                port_errors.append('model %s: port: %r is not a port from 1 to 65535' % (entry.get('name') if isinstance(entry, dict) else entry, port))
+        entry_errors = [problem for entry in entries for problem in _entry_problems(entry)]
         candidates = [dict(e, targets=['%s:%s' % (host, e.get('port'))]) for e in entries if isinstance(e, dict)]
-        problems = port_errors + check_models(candidates, check_target_model)
+        problems = entry_errors + check_models(candidates, check_target_model)
         for model in candidates:
             try:
                 model_alert_rules(model)

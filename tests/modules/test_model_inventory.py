@@ -12,10 +12,10 @@ def entry(name='churn', **extra):
 
 
 def test_one_model_on_two_hosts_merges_targets():
-    hostvars = {'h1': {'models': [entry(thresholds={'error_ratio': 0.1})]}, 'h2': {'models': [entry()]}}
+    hostvars = {'h1': {'models': [entry(thresholds={'error_ratio': 0.1}, log_retention_days=30)]}, 'h2': {'models': [entry()]}}
     models = model_inventory(hostvars, ['h1', 'h2'])
     assert models == [{'name': 'churn', 'version': '1', 'framework': 'sklearn', 'targets': ['h1:9464', 'h2:9464'],
-                       'thresholds': {'error_ratio': 0.1}}]
+                       'thresholds': {'error_ratio': 0.1}, 'log_retention_days': 30}]
 
 
 def test_hosts_without_models_give_nothing():
@@ -29,6 +29,9 @@ def test_hosts_without_models_give_nothing():
     ([entry(labels={'9lives': 'x'})], "host h1: model churn: labels: '9lives' is not a valid label name"),
     ([entry(thresholds={'p99': 1})], 'host h1: model churn: thresholds: unknown p99'),
     ([entry(version=None)], 'host h1: model churn: version: required'),
+    ([entry(log_retention_days='2w')], "host h1: model churn: log_retention_days: '2w' is not a whole number"),
+    ([entry(log_retention_days=0)], 'host h1: model churn: log_retention_days: 0 is not a whole number'),
+    ([entry(thresholds={'rate_window': '5 minutes'})], 'host h1: model churn: thresholds.rate_window'),
 ])
 def test_bad_input_names_host_model_and_field(models, message):
     with pytest.raises(AnsibleFilterError, match='nothing changed') as caught:

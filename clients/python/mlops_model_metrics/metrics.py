@@ -4,6 +4,7 @@ from __future__ import annotations
 import collections
 import json
 import logging
+import logging.handlers
 import math
 import threading
 import time
@@ -45,6 +46,22 @@ def _rows(batch):
     if hasattr(batch, 'tolist'):
         batch = batch.tolist()
     return [[float(v) for v in (row if isinstance(row, (list, tuple)) else [row])] for row in batch]
+
+
+def prediction_file_logger(path):
+    """A logger that writes the prediction lines, and nothing else, to path (one JSON object a line).
+
+    The file is reopened when logrotate moves it away, so rotation loses no line and needs no
+    copytruncate. The lines do not also go to the process's other log handlers.
+    """
+    logger = logging.getLogger('mlops_model_metrics.predictions.file.' + path)
+    if not logger.handlers:
+        handler = logging.handlers.WatchedFileHandler(path, encoding='utf-8')
+        handler.setFormatter(logging.Formatter('%(message)s'))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    return logger
 
 
 class ModelMetrics:
@@ -108,7 +125,8 @@ class ModelMetrics:
             '@timestamp': datetime.now(timezone.utc).isoformat(timespec='milliseconds').replace('+00:00', 'Z'),
             'log.level': 'error' if error else 'info',
             'message': 'prediction failed' if error else 'prediction',
-            'event': {'kind': 'event', 'outcome': outcome, 'duration': int(duration * 1e9)},
+            'event': {'kind': 'event', 'dataset': 'mlops.predictions', 'outcome': outcome,
+                      'duration': int(duration * 1e9)},
             'service': {'name': self.model, 'version': self.version},
             'http': {'request': {'id': request_id}},
             'ml': {'model': {'name': self.model, 'version': self.version, 'framework': self.framework}},

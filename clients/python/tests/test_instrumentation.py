@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from prometheus_client.parser import text_string_to_metric_families
 
-from mlops_model_metrics import ModelMetrics, serve_metrics, sklearn_predict, torch_predict
+from mlops_model_metrics import ModelMetrics, prediction_file_logger, serve_metrics, sklearn_predict, torch_predict
 
 
 @pytest.fixture(scope='module')
@@ -98,6 +98,24 @@ def test_sklearn_model_contract_over_https(forest, tls, caplog):
         assert all('input' not in line['ml'] for line in lines)  # no raw inputs by default
     finally:
         server.shutdown()
+
+
+def test_prediction_log_file_survives_rotation(forest, tmp_path):
+    """The file logger reopens its file after logrotate renames it: no line is lost or written to the old file."""
+    estimator, X = forest
+    path = tmp_path / 'predictions.json'
+    metrics = ModelMetrics('churn', '1', 'sklearn', logger=prediction_file_logger(str(path)))
+    predict = metrics.instrument(sklearn_predict(estimator))
+    for i in range(3):
+        predict(X[i:i + 1], request_id='before-%d' % i)
+    path.rename(tmp_path / 'predictions.json.1')  # what logrotate does without copytruncate
+    for i in range(2):
+        predict(X[i:i + 1], request_id='after-%d' % i)
+    before = [json.loads(line) for line in (tmp_path / 'predictions.json.1').read_text().splitlines()]
+    after = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [line['http']['request']['id'] for line in before] == ['before-0', 'before-1', 'before-2']
+    assert [line['http']['request']['id'] for line in after] == ['after-0', 'after-1']
+    assert after[0]['event']['dataset'] == 'mlops.predictions'
 
 
 def test_https_endpoint_refuses_without_or_with_wrong_credentials(tls):

@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
 
-from mlops_model_metrics import ModelMetrics, serve_metrics, sklearn_predict
+from mlops_model_metrics import ModelMetrics, prediction_file_logger, serve_metrics, sklearn_predict
 
 FEATURES = ['tenure', 'monthly_charges', 'support_calls', 'usage_drop']
 
@@ -57,7 +57,9 @@ def main():
     logging.basicConfig(level=logging.INFO, format='%(message)s', stream=sys.stdout)
     model, reference = load_or_train(config['state_dir'])
     faults = Faults(config['faults_file'])
-    metrics = ModelMetrics(config['name'], config['version'], 'sklearn', reference=reference, feature_names=FEATURES)
+    logger = prediction_file_logger(config['log_file']) if config.get('log_file') else None
+    metrics = ModelMetrics(config['name'], config['version'], 'sklearn', reference=reference, feature_names=FEATURES,
+                           logger=logger)
     base = sklearn_predict(model)
 
     def predict_with_faults(batch):
