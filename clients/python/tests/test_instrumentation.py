@@ -1,5 +1,5 @@
-"""The helper with real models: a scikit-learn RandomForest and a PyTorch CPU network, scraped over
-real HTTPS with basic auth."""
+"""The helper with real models: a scikit-learn RandomForest, a PyTorch CPU network and a Keras model (on the
+PyTorch backend). The RandomForest is scraped over real HTTPS with basic auth."""
 from __future__ import annotations
 
 import base64
@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from prometheus_client.parser import text_string_to_metric_families
 
-from mlops_model_metrics import ModelMetrics, prediction_file_logger, serve_metrics, sklearn_predict, torch_predict
+from mlops_model_metrics import (ModelMetrics, keras_predict, prediction_file_logger, serve_metrics, sklearn_predict,
+                                 torch_predict)
 
 
 @pytest.fixture(scope='module')
@@ -158,3 +159,27 @@ def test_pytorch_model_counts_classes(tls):
     assert value(samples, 'model_predictions_total', outcome='0') + value(samples, 'model_predictions_total', outcome='1') == 256
     assert value(samples, 'model_predictions_total', outcome='1') == int(out.sum())
     assert value(samples, 'model_info', framework='pytorch') == 1
+
+
+@pytest.mark.filterwarnings('ignore::DeprecationWarning')  # Keras's own numpy 2 deprecations
+def test_keras_model_counts_classes():
+    import os
+    os.environ.setdefault('KERAS_BACKEND', 'torch')  # Keras 3 on the PyTorch CPU backend of the test requirements
+    import keras  # clients/python/requirements-test.txt; a missing keras fails the test
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4)).astype('float32')
+    y = (X[:, 0] - X[:, 2] > 0).astype('int64')
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation='relu'),
+                              keras.layers.Dense(2, activation='softmax')])
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss='sparse_categorical_crossentropy')
+    model.fit(X, y, epochs=30, batch_size=32, verbose=0)
+    metrics = ModelMetrics('credit', '3', 'keras', reference=X)
+    predict = metrics.instrument(keras_predict(model))
+    out = np.asarray(predict(X))
+    assert (out == y).mean() > 0.9  # a real, trained model
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+               for f in metrics.registry.collect() for s in f.samples}
+    assert value(samples, 'model_predictions_total', outcome='1') == int(out.sum())
+    assert value(samples, 'model_predictions_total', model='credit', model_version='3') == 300
+    assert value(samples, 'model_info', framework='keras') == 1
