@@ -13,8 +13,9 @@ description:
     Prometheus picks the files up by itself (the prometheus role's C(models) job reads this directory).
   - Handles many models in one call. Every model is checked first; on any error nothing is written.
   - Files are written atomically (temporary file and rename). Removing a model touches only its file,
-    which is emptied (an empty target list) rather than deleted, because Prometheus 2.x can keep the
-    targets of a file_sd file that is deleted while it reads it.
+    which then holds one target group without targets. It is not deleted, because after a reload
+    Prometheus 2.x updates a scrape pool only when its discovery reports a target group, and would keep
+    scraping the removed model's targets.
 author: mlops.observability maintainers (@mlops-observability)
 extends_documentation_fragment:
   - mlops.observability.model_files
@@ -112,7 +113,7 @@ from ansible_collections.mlops.observability.plugins.module_utils.model_files im
     model_common_argument_spec, plan_changes, render_yaml)
 
 
-EMPTY = '# managed by mlops.observability.prometheus_scrape_target: model %s (removed)\n[]\n'
+EMPTY = '# managed by mlops.observability.prometheus_scrape_target: model %s (removed)\n[{"targets": []}]\n'
 
 
 def target_file(model):
@@ -142,8 +143,9 @@ def main():
     directory_must_exist(module)
 
     wanted = dict((m['name'], target_file(m) if m['state'] == 'present' else None) for m in models)
-    # A removed model's file is emptied (an empty target list), not deleted: Prometheus 2.x's file_sd
-    # can keep the targets of a file deleted while it reads (seen with 2.42).
+    # A removed model's file keeps one target group with no target, it is not deleted nor left without
+    # groups: after a reload, Prometheus 2.x syncs a scrape pool only if its discovery sent a group, and
+    # would otherwise keep scraping the removed targets (seen with 2.42).
     changes = [(name, path, before, after if after is not None else EMPTY % name)
                for name, path, before, after in plan_changes(module.params['directory'], wanted,
                                                              exclusive=module.params['exclusive'])]

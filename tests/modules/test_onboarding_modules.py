@@ -2,9 +2,15 @@
 (real files, the real promtool)."""
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import grp
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
 
 import pytest
 import yaml
@@ -48,10 +54,51 @@ def test_absent_removes_only_that_model(tmp_path, run_module):
     run_module('prometheus_scrape_target', targets_args(tmp_path, [model('churn'), model('fraud')]))
     result = run_module('prometheus_scrape_target', targets_args(tmp_path, [{'name': 'churn', 'state': 'absent'}]))
     assert result['changed_models'] == ['churn']
-    assert yaml.safe_load((tmp_path / 'churn.yml').read_text()) == []  # emptied, see the module docs
+    assert yaml.safe_load((tmp_path / 'churn.yml').read_text()) == [{'targets': []}]  # emptied, see the module docs
     assert yaml.safe_load((tmp_path / 'fraud.yml').read_text())[0]['labels']['model'] == 'fraud'
     again = run_module('prometheus_scrape_target', targets_args(tmp_path, [{'name': 'churn', 'state': 'absent'}]))
     assert not again['changed']
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def test_removed_model_leaves_a_real_prometheus_reloaded_at_once(tmp_path, run_module, promtool):
+    """Debian's Prometheus, reloaded right after the removal (as the models play does): the removed
+    model's target must leave the target list. A file left without any target group would keep it."""
+    sd, port, target = tmp_path / 'sd', _free_port(), '127.0.0.1:%d' % _free_port()
+    sd.mkdir()
+    (tmp_path / 'prometheus.yml').write_text(json.dumps({'global': {'scrape_interval': '1s'}, 'scrape_configs': [
+        {'job_name': 'models', 'file_sd_configs': [{'files': [str(sd / '*.yml')], 'refresh_interval': '30s'}]}]}))
+    run_module('prometheus_scrape_target', targets_args(sd, [model('churn', targets=[target])]))
+    server = subprocess.Popen([os.path.join(os.path.dirname(promtool), 'prometheus'),
+                               '--config.file=%s' % (tmp_path / 'prometheus.yml'), '--storage.tsdb.path=%s' % (tmp_path / 'data'),
+                               '--web.listen-address=127.0.0.1:%d' % port], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def listed():
+        try:
+            with urllib.request.urlopen('http://127.0.0.1:%d/api/v1/targets' % port, timeout=2) as response:
+                return [t['labels']['instance'] for t in json.load(response)['data']['activeTargets']]
+        except OSError:
+            return None
+
+    def wait_for(condition, seconds):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not condition():
+            time.sleep(0.5)
+        return condition()
+
+    try:
+        assert wait_for(lambda: listed() == [target], 60)
+        run_module('prometheus_scrape_target', targets_args(sd, [{'name': 'churn', 'state': 'absent'}]))
+        server.send_signal(signal.SIGHUP)
+        assert wait_for(lambda: listed() == [], 30), listed()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 @pytest.mark.parametrize('bad, message', [
@@ -112,6 +159,6 @@ def test_exclusive_removes_dropped_models_only(tmp_path, run_module):
     (tmp_path / 'handmade.yml').write_text('- targets: ["x:1"]\n')
     result = run_module('prometheus_scrape_target', dict(targets_args(tmp_path, [model('fraud')]), exclusive=True))
     assert result['changed_models'] == ['churn']
-    assert yaml.safe_load((tmp_path / 'churn.yml').read_text()) == []
+    assert yaml.safe_load((tmp_path / 'churn.yml').read_text()) == [{'targets': []}]
     assert (tmp_path / 'handmade.yml').read_text() == '- targets: ["x:1"]\n'
     assert yaml.safe_load((tmp_path / 'fraud.yml').read_text())[0]['labels']['model'] == 'fraud'
