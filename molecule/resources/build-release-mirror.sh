@@ -27,7 +27,8 @@ build() {
     tar -czf "$dir/$top.tar.gz" "$top"
     (cd "$dir" && sha256sum "$top.tar.gz" > sha256sums.txt)
   done
-  sed -i 's/^./0/' "$root/$name/releases/download/v0.0.0-badsum/sha256sums.txt"
+  # change the first hex digit (to 1 if it is 0, else to 0), so the sum never matches by chance
+  sed -i 's/^0/1/;t;s/^./0/' "$root/$name/releases/download/v0.0.0-badsum/sha256sums.txt"
   echo "mirror: $name $version for $arch"
 }
 build node_exporter prometheus-node-exporter usr/bin/prometheus-node-exporter:node_exporter
