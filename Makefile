@@ -59,6 +59,8 @@ units: setup
 	tests/ansible-test.sh units
 	tests/get-promtool.sh .cache/bin
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q -p no:cacheprovider tests/modules
+	# bad role input fails at the roles' input checks before any change (ansible-playbook on localhost)
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q -p no:cacheprovider tests/roles
 	# apart: ansible's module_utils patch sys.intern, which torch cannot import beside
 	$(BIN)/python -m pytest -q -p no:cacheprovider clients/python/tests
 

@@ -28,7 +28,7 @@ options:
     type: str
     required: true
   rounds:
-    description: The bcrypt cost factor (log2 of the number of rounds).
+    description: The bcrypt cost factor (log2 of the number of rounds), a whole number from 4 to 31.
     type: int
     default: 10
 """
@@ -64,8 +64,10 @@ _TO_BCRYPT = bytes.maketrans(_STD_B64, _BCRYPT_B64)
 
 def stable_salt(salt_seed, rounds=10):
     """Return a bcrypt salt string ($2b$NN$ + 22 chars) derived from salt_seed."""
-    if not 4 <= int(rounds) <= 31:
-        raise AnsibleFilterError("bcrypt_hash: rounds must be between 4 and 31, got %s" % rounds)
+    # bool is an int in Python: refuse it, and anything that is not a whole number, with a clear error
+    if isinstance(rounds, bool) or not isinstance(rounds, int) or not 4 <= rounds <= 31:
+        raise AnsibleFilterError("bcrypt_hash: rounds must be a whole number from 4 to 31, got %r (%s)"
+                                 % (rounds, type(rounds).__name__))
     raw = hashlib.sha256(to_bytes(salt_seed, errors='surrogate_or_strict')).digest()[:16]
     encoded = base64.b64encode(raw).rstrip(b"=").translate(_TO_BCRYPT)
     return b"$2b$%02d$" % int(rounds) + encoded

@@ -8,9 +8,15 @@ name: model_inventory
 short_description: Collect the models of the model hosts into one checked list
 version_added: 0.1.0
 description:
-  - Reads the C(models) list of every host given, checks every entry (name, version, port,
-    framework, labels, thresholds, log_retention_days) and merges the entries of one model on several hosts into one
-    model whose targets are C(<host>:<port>) of each.
+  - Reads the C(models) list of every host given, checks every entry and merges the entries of one model on several
+    hosts into one model whose targets are C(<host>:<port>) of each.
+  - "An entry has the keys C(name), C(version) (quote it: YAML reads 1.10 as the number 1.1), C(port), C(framework),
+    C(env), C(team), C(labels) (not C(job) nor C(instance), which Prometheus sets), C(serve) (a boolean), C(faults),
+    C(thresholds) (see P(mlops.observability.model_alert_rules#filter)) and C(log_retention_days) (1 to 3650);
+    any other key is refused. No two models of a host share a port."
+  - A model on several hosts has the same C(version), C(framework), C(env), C(team), C(labels), C(thresholds) and
+    C(log_retention_days) on each.
+  - "Every host given must set C(models); C(models: []) runs no model there."
   - Fails with every problem at once, each naming the host, the model and the field, so that a play
     can stop before anything changes.
   - The result feeds M(mlops.observability.prometheus_scrape_target) and, through
@@ -39,59 +45,81 @@ RETURN = r"""
 _value:
   description:
     - One dict per model with C(name), C(version), C(framework), C(env), C(team), C(labels), C(thresholds),
-      C(log_retention_days) (from its first entry, when given) and C(targets) (from all).
+      C(log_retention_days) (when given; the same on every host) and C(targets) (from all).
   type: list
   elements: dict
 """
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.mlops.observability.plugins.filter.model_alert_rules import model_alert_rules
+from ansible_collections.mlops.observability.plugins.filter.model_alert_rules import threshold_problems
 from ansible_collections.mlops.observability.plugins.module_utils.model_files import check_models, check_target_model
 
 
-KEEP = ('name', 'version', 'framework', 'env', 'team', 'labels', 'targets', 'thresholds', 'log_retention_days')
+# every key of a model entry that the collection reads (faults and serve: the model_service role)
+KNOWN_KEYS = ('name', 'version', 'port', 'framework', 'env', 'team', 'labels', 'serve', 'faults', 'thresholds', 'log_retention_days')
+# what describes the model rather than one host's copy of it: the same on every host
+SAME_ON_EVERY_HOST = ('version', 'framework', 'env', 'team', 'labels', 'thresholds', 'log_retention_days')
+KEEP = ('name', 'targets') + SAME_ON_EVERY_HOST
+MAX_RETENTION_DAYS = 3650
 
 
 def _entry_problems(entry):
-    """Checks of the fields only an inventory entry has (the modules check the rest)."""
+    """Checks of what only an inventory entry has (check_target_model checks version, framework and labels)."""
     if not isinstance(entry, dict):
         return ['model %r: must be a mapping' % (entry,)]
-    problems = []
+    problems = ['%s: unknown key; known are %s' % (key, ', '.join(KNOWN_KEYS)) for key in entry if key not in KNOWN_KEYS]
     port = entry.get('port')
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
-        problems.append('model %s: port: %r is not a port from 1 to 65535' % (entry.get('name'), port))
+        problems.append('port: %r is not a port from 1 to 65535' % (port,))
+    if not isinstance(entry.get('serve', False), bool):
+        problems.append('serve: %r is not a boolean; write true or false, unquoted' % (entry['serve'],))
     days = entry.get('log_retention_days', 1)
-    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
-        problems.append('model %s: log_retention_days: %r is not a whole number of days, at least 1' % (entry.get('name'), days))
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_RETENTION_DAYS:
+        problems.append('log_retention_days: %r is not a whole number of days from 1 to %d' % (days, MAX_RETENTION_DAYS))
+    problems.extend(threshold_problems(entry.get('thresholds')))
+    return ['model %s: %s' % (entry.get('name'), problem) for problem in problems]
+
+
+def _port_problems(entries):
+    problems, owners = [], {}
+    for entry in entries:
+        owner = owners.setdefault(entry.get('port'), entry.get('name'))
+        if owner != entry.get('name'):
+            problems.append('model %s: port: %r is also the port of model %s' % (entry.get('name'), entry.get('port'), owner))
     return problems
 
 
+def _shown(value):
+    return 'not set' if value is None else repr(value)
+
+
 def model_inventory(hostvars, hosts):
-    merged, errors = {}, []
+    merged, first_host, errors = {}, {}, []
     for host in hosts:
-        entries = hostvars[host].get('models') or []
-        if not isinstance(entries, list):
-            errors.append('host %s: models: must be a list' % host)
+        if 'models' not in hostvars[host]:
+            errors.append('host %s: models: not set; write models: [] to run no model there' % host)
             continue
-        entry_errors = [problem for entry in entries for problem in _entry_problems(entry)]
+        entries = hostvars[host]['models']
+        if not isinstance(entries, list):
+            errors.append('host %s: models: must be a list, not %r' % (host, entries))
+            continue
         candidates = [dict(e, targets=['%s:%s' % (host, e.get('port'))]) for e in entries if isinstance(e, dict)]
-        problems = entry_errors + check_models(candidates, check_target_model)
-        for model in candidates:
-            try:
-                model_alert_rules(model)
-            except AnsibleFilterError as error:
-                problems.append(str(error))
+        problems = ([problem for entry in entries for problem in _entry_problems(entry)]
+                    + check_models(candidates, check_target_model) + _port_problems(candidates))
         errors.extend('host %s: %s' % (host, p) for p in problems)
         if problems:
             continue
         for model in candidates:
-            known = merged.get(model['name'])
+            name = model['name']
+            known = merged.get(name)
             if known is None:
-                merged[model['name']] = dict((k, v) for k, v in model.items() if k in KEEP)
-            elif (known['version'], known.get('framework')) != (model['version'], model.get('framework')):
-                errors.append('host %s: model %s: version: %s here but %s on another host'
-                              % (host, model['name'], model['version'], known['version']))
-            else:
+                merged[name], first_host[name] = dict((k, v) for k, v in model.items() if k in KEEP), host
+                continue
+            # an empty value is the same as none
+            differ = [key for key in SAME_ON_EVERY_HOST if (known.get(key) or None) != (model.get(key) or None)]
+            errors.extend('host %s: model %s: %s: %s here but %s on host %s'
+                          % (host, name, key, _shown(model.get(key)), _shown(known.get(key)), first_host[name]) for key in differ)
+            if not differ:
                 known['targets'] = known['targets'] + model['targets']
     if errors:
         raise AnsibleFilterError('invalid models in the inventory, nothing changed: ' + '; '.join(errors))

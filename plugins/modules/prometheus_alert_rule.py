@@ -10,9 +10,11 @@ short_description: Manage per-model Prometheus alert rule files, checked by prom
 version_added: 0.1.0
 description:
   - Writes one rule file per model, C(<directory>/model_<name>.yml), holding the model's rule groups.
-  - Handles many models in one call. Every model is checked first, then every new file is staged
-    next to its destination and checked with one C(promtool check rules) run; only when all pass are
-    the files moved into place (atomic rename). On any error nothing is replaced.
+  - Handles many models in one call. Every model is checked first, then every new file is written to a private
+    temporary directory and checked with one C(promtool check rules) run; only when all pass are the files
+    written next to their destination and moved into place (atomic rename). On any error nothing is replaced.
+    In check mode promtool checks the rules too, and nothing is written in O(directory).
+  - Removing a model (O(models[].state=absent), or O(exclusive) for a model left out) deletes its file.
   - Returns RV(reload_needed), so that a play reloads Prometheus once, whatever the number of models.
   - The rule groups can come from the ML alert library, the filter P(mlops.observability.model_alert_rules#filter).
 author: mlops.observability maintainers (@mlops-observability)
@@ -34,9 +36,11 @@ options:
         type: str
         required: true
       groups:
-        description: Prometheus rule groups (each with C(name) and C(rules)). Required when O(models[].state=present).
+        description:
+          - Prometheus rule groups, each a mapping with C(name) and a list of C(rules). Required when O(models[].state=present).
+          - A group that is not a mapping fails the run with an error naming the model.
         type: list
-        elements: dict
+        elements: raw
       state:
         description: Whether the model's rule file exists.
         type: str
@@ -100,12 +104,12 @@ promtool_output:
   type: str
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mlops.observability.plugins.module_utils.model_files import (
-    apply_changes, check_models, diff_of, directory_must_exist,
-    model_common_argument_spec, plan_changes, render_yaml, write_staged)
+    apply_changes, check_inputs, exit_with, model_common_argument_spec, plan_changes, render_yaml, write_private)
+
+
+MARK = 'managed by mlops.observability.prometheus_alert_rule:'
 
 
 def check_rule_model(model):
@@ -113,58 +117,41 @@ def check_rule_model(model):
     if not groups:
         return ['groups: give at least one rule group']
     problems = []
-    for group in groups:
-        if not isinstance(group, dict) or not group.get('name') or not isinstance(group.get('rules'), list):
-            problems.append('groups: every group needs a name and a list of rules')
+    for number, group in enumerate(groups, 1):
+        if not isinstance(group, dict):
+            problems.append('groups: group %d is %r, not a mapping with a name and rules' % (number, group))
+        elif not group.get('name') or not isinstance(group.get('rules'), list):
+            problems.append('groups: group %d needs a name and a list of rules' % number)
     return problems
 
 
 def main():
     module = AnsibleModule(argument_spec=dict(
-        model_common_argument_spec(dict(groups=dict(type='list', elements='dict'))),
+        model_common_argument_spec(dict(groups=dict(type='list', elements='raw'))),
         promtool=dict(type='path', default='promtool'),
     ), supports_check_mode=True)
-    models = module.params['models']
-    errors = check_models(models, check_rule_model)
-    if errors:
-        module.fail_json(msg='invalid models, nothing changed: ' + '; '.join(errors), errors=errors)
-    directory_must_exist(module)
+    check_inputs(module, check_rule_model)
 
-    wanted = dict((m['name'], render_yaml({'groups': m['groups']},
-                                          'managed by mlops.observability.prometheus_alert_rule: model %s' % m['name'])
-                   if m['state'] == 'present' else None) for m in models)
-    changes = [c for c in plan_changes(module.params['directory'], wanted, prefix='model_', exclusive=module.params['exclusive'])
-               if not (c[2] is None and c[3] is None)]
+    wanted = dict((m['name'], render_yaml({'groups': m['groups']}, '%s model %s' % (MARK, m['name']))
+                   if m['state'] == 'present' else None) for m in module.params['models'])
+    changes = plan_changes(module, wanted, MARK, prefix='model_')
 
-    staged = {}
     writes = [c for c in changes if c[3] is not None]
     if writes:
+        # checked in a private directory: nothing appears in the rules directory before promtool passed,
+        # and nothing at all in check mode
         promtool = module.get_bin_path(module.params['promtool'], required=True)
-        try:
-            for name, path, before, after in writes:
-                staged[name] = write_staged(module, os.path.dirname(path), after)
-            rc, out, err = module.run_command([promtool, 'check', 'rules'] + [staged[c[0]] for c in writes])
-            if rc != 0:
-                output = out + err
-                for name, tmp in staged.items():
-                    output = output.replace(tmp, 'model %s' % name)
-                module.fail_json(msg='promtool rejected the rules, nothing changed: ' + output.strip(),
-                                 promtool_output=output)
-            if not module.check_mode:
-                apply_changes(module, changes, staged)
-                staged = {}
-        finally:
-            for tmp in staged.values():
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-    elif changes and not module.check_mode:
+        staged = dict((name, write_private(module, 'model_%s.yml' % name, after)) for name, path, before, after in writes)
+        rc, out, err = module.run_command([promtool, 'check', 'rules'] + [staged[c[0]] for c in writes])
+        if rc != 0:
+            output = out + err
+            for name, tmp in staged.items():
+                output = output.replace(tmp, 'model %s' % name)
+            module.fail_json(msg='promtool rejected the rules, nothing changed: ' + output.strip(),
+                             promtool_output=output)
+    if changes and not module.check_mode:
         apply_changes(module, changes)
-
-    result = dict(changed=bool(changes), reload_needed=bool(changes),
-                  changed_models=[c[0] for c in changes], files=[c[1] for c in changes])
-    if module._diff:
-        result['diff'] = diff_of(changes)
-    module.exit_json(**result)
+    exit_with(module, changes, reload_needed=bool(changes))
 
 
 if __name__ == '__main__':

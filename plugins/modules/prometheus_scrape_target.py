@@ -12,10 +12,11 @@ description:
   - Writes one C(file_sd) file per model, C(<directory>/<name>.yml), holding the model's targets and labels.
     Prometheus picks the files up by itself (the prometheus role's C(models) job reads this directory).
   - Handles many models in one call. Every model is checked first; on any error nothing is written.
-  - Files are written atomically (temporary file and rename). Removing a model touches only its file,
-    which then holds one target group without targets. It is not deleted, because after a reload
-    Prometheus 2.x updates a scrape pool only when its discovery reports a target group, and would keep
-    scraping the removed model's targets.
+  - Files are written atomically (temporary file and rename). Removing a model (O(models[].state=absent), or
+    O(exclusive) for a model left out) does not delete its file; the file is rewritten to hold one target group
+    with an empty list of targets, because after a reload Prometheus 2.x updates a scrape pool only when
+    its discovery reports a target group, and would keep scraping the removed model's targets. A removed model
+    that has no file gets none.
 author: mlops.observability maintainers (@mlops-observability)
 extends_documentation_fragment:
   - mlops.observability.model_files
@@ -38,7 +39,9 @@ options:
         description: Model version, the C(model_version) label. Required when O(models[].state=present).
         type: str
       targets:
-        description: C(host:port) endpoints of the model's metrics. Required when O(models[].state=present).
+        description:
+          - C(host:port) (or C([ipv6]:port)) endpoints of the model's metrics, with a port from 1 to 65535, each given once.
+          - Required when O(models[].state=present).
         type: list
         elements: str
       framework:
@@ -54,11 +57,19 @@ options:
         description: Owning team label.
         type: str
       labels:
-        description: More labels; names must be valid Prometheus label names and may not start with V(__).
+        description:
+          - More labels; names must be valid Prometheus label names.
+          - Reserved names are refused - V(job) and V(instance) (Prometheus sets them; the model alerts select on
+            V(job)), names starting with V(__), and the labels that have their own option (V(model), V(model_version),
+            V(framework), V(env), V(team)).
+          - Values must be strings. Numbers are written as their text (quote a value such as V('1.10') to keep it as
+            written); null, booleans, lists and mappings are refused.
         type: dict
         default: {}
       state:
-        description: Whether the model's file exists.
+        description:
+          - V(present) writes the model's targets and labels.
+          - V(absent) empties the model's file, which keeps one target group without targets; the file is not deleted.
         type: str
         choices: [present, absent]
         default: present
@@ -94,13 +105,13 @@ EXAMPLES = r"""
 
 RETURN = r"""
 changed_models:
-  description: Names of the models whose file was created, changed or removed.
+  description: Names of the models whose file was created or changed (a removed model's file is emptied).
   returned: always
   type: list
   elements: str
   sample: [churn]
 files:
-  description: Paths of the files that were (or in check mode would be) written or removed.
+  description: Paths of the files that were (or in check mode would be) written or emptied.
   returned: always
   type: list
   elements: str
@@ -109,22 +120,21 @@ files:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mlops.observability.plugins.module_utils.model_files import (
-    apply_changes, check_models, check_target_model, diff_of, directory_must_exist,
-    model_common_argument_spec, plan_changes, render_yaml)
+    apply_changes, check_inputs, check_target_model, exit_with, model_common_argument_spec, plan_changes, render_yaml)
 
 
-EMPTY = '# managed by mlops.observability.prometheus_scrape_target: model %s (removed)\n[{"targets": []}]\n'
+MARK = 'managed by mlops.observability.prometheus_scrape_target:'
+EMPTY = '# ' + MARK + ' model %s (removed)\n[{"targets": []}]\n'
 
 
 def target_file(model):
-    labels = dict((str(k), str(v)) for k, v in (model.get('labels') or {}).items())
+    labels = dict((k, str(v)) for k, v in (model.get('labels') or {}).items())
     labels.update(model=model['name'], model_version=str(model['version']),
                   framework=model.get('framework') or 'other')
     for field in ('env', 'team'):
         if model.get(field):
             labels[field] = model[field]
-    return render_yaml([dict(targets=[str(t) for t in model['targets']], labels=labels)],
-                       'managed by mlops.observability.prometheus_scrape_target: model %s' % model['name'])
+    return render_yaml([dict(targets=[str(t) for t in model['targets']], labels=labels)], '%s model %s' % (MARK, model['name']))
 
 
 def main():
@@ -136,26 +146,16 @@ def main():
         team=dict(type='str'),
         labels=dict(type='dict', default={}),
     )), supports_check_mode=True)
-    models = module.params['models']
-    errors = check_models(models, check_target_model)
-    if errors:
-        module.fail_json(msg='invalid models, nothing changed: ' + '; '.join(errors), errors=errors)
-    directory_must_exist(module)
+    check_inputs(module, check_target_model)
 
-    wanted = dict((m['name'], target_file(m) if m['state'] == 'present' else None) for m in models)
+    wanted = dict((m['name'], target_file(m) if m['state'] == 'present' else None) for m in module.params['models'])
     # A removed model's file keeps one target group with no target, it is not deleted nor left without
     # groups: after a reload, Prometheus 2.x syncs a scrape pool only if its discovery sent a group, and
     # would otherwise keep scraping the removed targets (seen with 2.42).
-    changes = [(name, path, before, after if after is not None else EMPTY % name)
-               for name, path, before, after in plan_changes(module.params['directory'], wanted,
-                                                             exclusive=module.params['exclusive'])]
-    changes = [c for c in changes if c[2] is not None and c[2] != c[3] or c[2] is None and c[3] != EMPTY % c[0]]
+    changes = plan_changes(module, wanted, MARK, removed=lambda name: EMPTY % name)
     if changes and not module.check_mode:
         apply_changes(module, changes)
-    result = dict(changed=bool(changes), changed_models=[c[0] for c in changes], files=[c[1] for c in changes])
-    if module._diff:
-        result['diff'] = diff_of(changes)
-    module.exit_json(**result)
+    exit_with(module, changes)
 
 
 if __name__ == '__main__':

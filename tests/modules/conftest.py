@@ -36,6 +36,7 @@ PLAYBOOK = """
         owner: "{{ a.owner | default(omit) }}"
         group: "{{ a.group | default(omit) }}"
         exclusive: "{{ a.exclusive | default(omit) }}"
+        mode: "{{ a.mode | default(omit) }}"
 """
 
 

@@ -106,7 +106,7 @@ def test_removed_model_leaves_a_real_prometheus_reloaded_at_once(tmp_path, run_m
     (model('churn', targets=['no-port']), "model churn: targets: 'no-port' is not host:port"),
     (model('churn', framework='sparkml'), "model churn: framework: 'sparkml' is unknown"),
     (model('churn', labels={'bad-label': 'x'}), "model churn: labels: 'bad-label' is not a valid label name"),
-    (model('Churn Model'), 'model Churn Model: name: must match'),
+    (model('Churn Model'), "model 'Churn Model': name: must match"),
 ])
 def test_bad_input_names_model_and_field_and_writes_nothing(tmp_path, run_module, bad, message):
     run_module('prometheus_scrape_target', targets_args(tmp_path, [model('fraud')]))

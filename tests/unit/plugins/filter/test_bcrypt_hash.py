@@ -47,3 +47,14 @@ def test_bad_passwords_fail_clearly(password, message):
 def test_bad_rounds():
     with pytest.raises(AnsibleFilterError, match='rounds'):
         bcrypt_hash('pw', 'seed', rounds=3)
+
+
+@pytest.mark.parametrize('rounds', [3, 32, 'abc', '10', 10.0, None, True, False, [10]])
+def test_rounds_not_a_whole_number_from_4_to_31_fail_clearly(rounds):
+    with pytest.raises(AnsibleFilterError, match='rounds must be a whole number from 4 to 31'):
+        bcrypt_hash('pw', 'seed', rounds=rounds)
+
+
+def test_rounds_bounds_accepted():
+    assert stable_salt('seed', 4).startswith(b'$2b$04$')
+    assert stable_salt('seed', 31).startswith(b'$2b$31$')

@@ -1,0 +1,342 @@
+"""Bad role input fails with a clear message before any task changes anything.
+
+One ansible-playbook run (connection local, for real, not --check) includes each role with bad
+variables inside a block/rescue; the json callback gives every task result, so each case is checked
+for: it failed, its message names the field (and the model), and no task of it reported a change.
+The same run has good input pass common's checks. Paths the roles would create point into a tmp
+dir; the path-traversal case aims at a tmp "victim" dir whose owner and mode must not change.
+A second run renders the unit template and systemd-analyze checks that ExecStart arguments survive.
+Secrets: every role's argument spec is read, and secret-looking options must be no_log.
+"""
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import yaml
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
+USERS = [{'name': 'scraper', 'password': 'not-a-real-secret'}]
+
+
+def run_playbook(work, text):
+    """Run a playbook on localhost with the json callback; returns (rc, parsed output, raw stdout)."""
+    (work / 'play.yml').write_text(text)
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, '.cache', 'collections'),
+               ANSIBLE_STDOUT_CALLBACK='json', ANSIBLE_FORCE_COLOR='False', ANSIBLE_NOCOLOR='True')
+    out = subprocess.run([ANSIBLE_PLAYBOOK, '-i', 'localhost,', '-e', 'ansible_python_interpreter=' + sys.executable,
+                          str(work / 'play.yml')], cwd=REPO, env=env, capture_output=True, text=True, check=False,
+                         timeout=300)
+    try:
+        data = json.loads(out.stdout)
+    except ValueError:
+        pytest.fail('ansible-playbook did not print json:\n%s\n%s' % (out.stdout[-3000:], out.stderr[-3000:]))
+    return out.returncode, data, out.stdout
+
+
+def messages(result):
+    """Every msg in a task result, its loop items included."""
+    found = [str(result['msg'])] if 'msg' in result else []
+    for item in result.get('results', []):
+        found.extend(messages(item))
+    return found
+
+
+# Each case: (id, role, tasks_from or None, vars as YAML text, words the failure message must contain).
+# {tmp}, {victim_name} and {users} are filled in; vars are YAML text, so the folded scalars are parsed as
+# users write them (with their trailing newline).
+CASES = [
+    ('listen_address_trailing_newline', 'node_exporter', None, """
+        node_exporter_web_listen_address: >
+          0.0.0.0:9100
+        node_exporter_basic_auth_users: {users}
+        node_exporter_tls_cert_file: "{tmp}/tls/host.crt"
+        node_exporter_tls_key_file: "{tmp}/tls/host.key"
+        mlops_observability_cache_dir: "{tmp}/cache"
+        """, ['node_exporter_web_listen_address', r'0.0.0.0:9100\n']),
+    ('listen_port_out_of_range', 'node_exporter', None, """
+        node_exporter_web_listen_address: "0.0.0.0:65536"
+        node_exporter_basic_auth_users: {users}
+        mlops_observability_cache_dir: "{tmp}/cache"
+        """, ['node_exporter_web_listen_address', '65536', 'from 1 to 65535']),
+    ('model_name_path_traversal', 'model_service', None, """
+        model_service_models:
+          - {{name: "{victim_name}", version: "1.0", port: 9464, framework: sklearn, serve: true}}
+        model_service_basic_auth_users: {users}
+        """, ['model "{victim_name}"', 'name: must match']),
+    ('model_name_trailing_newline', 'model_service', None, """
+        model_service_models:
+          - name: >
+              churn
+            version: "1.0"
+            port: 9464
+        model_service_log_dir: "{tmp}/log/mlops-models"
+        """, [r'model "churn\n"', 'name: must match']),
+    ('model_serve_not_bool', 'model_service', None, """
+        model_service_models:
+          - {{name: churn, version: "1.0", port: 9464, serve: "yes"}}
+        model_service_basic_auth_users: {users}
+        model_service_log_dir: "{tmp}/log/mlops-models"
+        """, ['model "churn"', 'serve: "yes" is not a boolean']),
+    ('model_serve_not_bool_spec', 'model_service', None, """
+        model_service_models:
+          - {{name: churn, version: "1.0", port: 9464, serve: maybe}}
+        model_service_basic_auth_users: {users}
+        model_service_log_dir: "{tmp}/log/mlops-models"
+        """, ['serve', 'maybe']),
+    ('model_port_out_of_range', 'model_service', None, """
+        model_service_models:
+          - {{name: churn, version: "1.0", port: 70000, serve: true}}
+        model_service_basic_auth_users: {users}
+        model_service_log_dir: "{tmp}/log/mlops-models"
+        """, ['model "churn"', 'port: 70000']),
+    ('model_log_retention_zero', 'model_service', None, """
+        model_service_models:
+          - {{name: churn, version: "1.0", port: 9464, log_retention_days: 0}}
+        model_service_log_dir: "{tmp}/log/mlops-models"
+        """, ['model "churn"', 'log_retention_days: 0']),
+    ('umask_decimal', 'common', 'setup', """
+        {common}
+        _common_umask: 640
+        """, ['_common_umask: 640', 'quoted octal string']),
+    ('umask_world_writable', 'common', 'setup', """
+        {common}
+        _common_umask: "0000"
+        """, ['_common_umask: "0000"']),
+    ('cert_lifetime_negative', 'pki', None, """
+        pki_dir: "{tmp}/pki"
+        pki_cert_days: -1
+        """, ['pki_cert_days: -1', 'at least 1']),
+    ('cert_renew_not_below_lifetime', 'pki', None, """
+        pki_dir: "{tmp}/pki"
+        pki_cert_days: 30
+        pki_renew_days: 30
+        """, ['pki_renew_days: 30', 'less than pki_cert_days']),
+]
+# Good input must pass the same checks: common's preflight changes nothing, so it runs to its end.
+GOOD_CASES = [
+    ('good_listen_address_and_umask', 'common', 'preflight', """
+        {common}
+        _common_web_listen_address: "[::1]:9100"
+        _common_umask: "027"
+        _common_flags: ["--web.listen-address=[::1]:9100", "--with space"]
+        """),
+]
+
+COMMON_VARS = """
+        _common_name: mlopstest
+        _common_description: input check test
+        _common_documentation: https://example.invalid/
+        _common_restart_handler: Restart nothing
+        _common_install_method: archive
+        _common_version: 1.0.0
+        _common_archive_base_url: https://example.invalid/releases
+        _common_web_listen_address: "127.0.0.1:9999"
+        _common_basic_auth_users: {users}
+        _common_tls_cert_file: "{tmp}/tls/host.crt"
+        _common_tls_key_file: "{tmp}/tls/host.key"
+        _common_web_config_dir: "{tmp}/etc/mlopstest"
+        _common_cache_dir: "{tmp}/cache"
+        _common_flags: []
+"""
+
+
+def case_vars(text, tmp, victim_name):
+    fill = dict(tmp=tmp, victim_name=victim_name, users=json.dumps(USERS))
+    fill['common'] = textwrap.indent(textwrap.dedent(COMMON_VARS).format(**fill).strip(), ' ' * 8).lstrip()
+    return textwrap.dedent(text.format(**fill)).strip()
+
+
+@pytest.fixture(scope='module')
+def bad_input_run(tmp_path_factory):
+    """Run every case in one play; returns {case id: [(task name, result)]}, the stats and the victim."""
+    work = tmp_path_factory.mktemp('inputs')
+    tmp = str(work)
+    # the traversal target: /etc/mlops-model/<name> and /var/log/mlops-models/<name> both resolve to it
+    victim = work / 'victim'
+    victim.mkdir(mode=0o700)
+    os.chmod(victim, 0o700)
+    victim_name = '../../..' + str(victim)
+    before = os.stat(victim)
+    tasks = []
+    for case_id, role, tasks_from, text in [c[:4] for c in CASES + GOOD_CASES]:
+        variables = yaml.safe_load(case_vars(text, tmp, victim_name))
+        include = {'name': 'mlops.observability.' + role}
+        if tasks_from:
+            include['tasks_from'] = tasks_from
+        tasks.append({'name': 'CASE ' + case_id, 'ansible.builtin.debug': {'msg': case_id}})
+        tasks.append({'name': 'Include %s' % role,
+                      'block': [{'name': 'Include ' + role, 'ansible.builtin.include_role': include,
+                                 'vars': variables}],
+                      'rescue': [{'name': 'Failed', 'ansible.builtin.debug': {'msg': 'failed'}}]})
+    # facts as a play has them (the roles' later tasks read the architecture and addresses)
+    play = [{'name': 'Bad role input', 'hosts': 'localhost', 'connection': 'local', 'gather_facts': True,
+             'gather_subset': ['min', 'network'], 'tasks': tasks}]
+    rc, data, raw = run_playbook(work, yaml.safe_dump(play, sort_keys=False, width=1000))
+    by_case, current = {}, None
+    for task in data['plays'][0]['tasks']:
+        name = task['task']['name']
+        if name.startswith('CASE '):
+            current = name[len('CASE '):]
+            by_case[current] = []
+        elif current:
+            by_case[current].append((name, task['hosts'].get('localhost', {})))
+    return dict(rc=rc, cases=by_case, stats=data['stats'], victim=victim, before=before, tmp=work, raw=raw)
+
+
+def test_the_play_changed_nothing(bad_input_run):
+    stats = bad_input_run['stats']['localhost']
+    assert bad_input_run['rc'] == 0, 'every failure is rescued, so the play itself succeeds'
+    assert stats['changed'] == 0, stats
+    assert stats['failures'] == 0 and stats['rescued'] == len(CASES), stats
+
+
+@pytest.mark.parametrize('case_id, words', [(c[0], c[4]) for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_input_fails_first_naming_the_field(bad_input_run, case_id, words):
+    results = bad_input_run['cases'][case_id]
+    failed = [(name, r) for name, r in results if r.get('failed')]
+    assert failed, 'the role accepted the bad input: %s' % [name for name, dummy in results]
+    changed = [name for name, r in results if r.get('changed')]
+    assert not changed, 'tasks changed something before the input check failed: %s' % changed
+    text = ' '.join(messages(failed[0][1]))
+    victim_name = '../../..' + str(bad_input_run['victim'])
+    for word in words:
+        word = word.format(victim_name=victim_name)
+        assert word in text, 'message of %r lacks %r: %s' % (failed[0][0], word, text)
+
+
+@pytest.mark.parametrize('case_id', [c[0] for c in GOOD_CASES])
+def test_good_input_passes_the_checks(bad_input_run, case_id):
+    results = bad_input_run['cases'][case_id]
+    assert [name for name, r in results if r.get('failed')] == []
+    assert any(name.endswith('Check the input before anything changes, mlopstest') for name, r in results)
+
+
+def test_path_traversal_did_not_touch_the_target(bad_input_run):
+    victim, before = bad_input_run['victim'], bad_input_run['before']
+    after = os.stat(victim)
+    assert (after.st_uid, after.st_gid, stat.S_IMODE(after.st_mode)) == \
+        (before.st_uid, before.st_gid, stat.S_IMODE(before.st_mode))
+    assert os.listdir(victim) == []
+
+
+def test_no_path_was_created(bad_input_run):
+    # every path the roles would create for the bad cases points into the tmp dir
+    for path in ('pki', 'log', 'etc', 'cache', 'tls'):
+        assert not (bad_input_run['tmp'] / path).exists(), path
+
+
+# ---- secrets are no_log in every role's argument spec ----
+
+SECRET_NAME = re.compile(r'password|passphrase|secret|token|basic_auth_users|private_?key|key_content|api_key|routing_key',
+                         re.I)
+SPEC_FILES = sorted(glob.glob(os.path.join(REPO, 'roles', '*', 'meta', 'argument_specs.yml')))
+
+
+def secret_options_without_no_log(options, where):
+    missing = []
+    for name, spec in (options or {}).items():
+        if SECRET_NAME.search(name) and not spec.get('no_log'):
+            missing.append('%s.%s' % (where, name))
+        missing.extend(secret_options_without_no_log(spec.get('options'), '%s.%s' % (where, name)))
+    return missing
+
+
+@pytest.mark.parametrize('path', SPEC_FILES, ids=[p.split(os.sep)[-3] for p in SPEC_FILES])
+def test_secret_options_are_no_log(path):
+    with open(path, encoding='utf-8') as handle:
+        specs = yaml.safe_load(handle)['argument_specs']
+    missing = [m for entry, spec in specs.items() for m in secret_options_without_no_log(spec.get('options'), entry)]
+    assert not missing, 'secret options without no_log: true in %s: %s' % (os.path.relpath(path, REPO), missing)
+
+
+def test_model_service_users_are_no_log():
+    with open(os.path.join(REPO, 'roles', 'model_service', 'meta', 'argument_specs.yml'), encoding='utf-8') as handle:
+        options = yaml.safe_load(handle)['argument_specs']['main']['options']
+    assert options['model_service_basic_auth_users']['no_log'] is True
+
+
+# ---- ExecStart arguments survive systemd's parser ----
+
+NASTY_FLAGS = [
+    '--web.listen-address=0.0.0.0:9100\n',           # a folded scalar's trailing newline
+    '--web.config.file=/etc/x/web.yml',
+    '--with space',
+    'a "quoted" word',
+    "it's",
+    'new\nline\r\tand tab',
+    'dollar $HOME ${HOME} $$',
+    'percent %n %% %',
+    'back\\slash\\',
+    '',
+    '--last',
+]
+
+
+def decode_command_line(line):
+    """systemd's dump prints argv shell-quoted with C escapes in double quotes; undo that."""
+    escapes = {'n': '\n', 't': '\t', 'r': '\r', 'a': '\a', 'b': '\b', 'f': '\f', 'v': '\v'}
+    argv = []
+    for quoted, bare in re.findall(r'"((?:[^"\\]|\\.)*)"|(\S+)', line):
+        word = quoted if quoted or not bare else bare
+        argv.append(re.sub(r'\\(.)', lambda m: escapes.get(m.group(1), m.group(1)), word))
+    return argv
+
+
+def test_exec_start_arguments_are_quoted(tmp_path):
+    analyze = shutil.which('systemd-analyze')
+    if not analyze:
+        pytest.skip('systemd-analyze is missing: the ExecStart quoting is not checked here')
+    unit = tmp_path / 'mlops-quoting-test.service'
+    args = {'dest': str(unit), 'flags': NASTY_FLAGS}
+    (tmp_path / 'args.json').write_text(json.dumps(args))
+    play = textwrap.dedent("""
+        - hosts: localhost
+          connection: local
+          gather_facts: false
+          vars:
+            a: "{{ lookup('ansible.builtin.file', '%s') | from_json }}"
+          tasks:
+            - name: Render the unit template
+              ansible.builtin.template:
+                src: "%s"
+                dest: "{{ a.dest }}"
+                mode: "0644"
+              vars:
+                _common_name: mlops-quoting-test
+                _common_user: root
+                _common_description: quoting test 100%%
+                _common_documentation: https://example.invalid/
+                _common_binary: /bin/echo
+                _common_flags: "{{ a.flags }}"
+                _common_exec_reload: ""
+                _common_address_families: [AF_INET, AF_INET6, AF_UNIX]
+                _common_read_write_paths: []
+                _common_umask: "0077"
+                _common_unit_extra: []
+        """) % (tmp_path / 'args.json', os.path.join(REPO, 'roles', 'common', 'templates', 'service.j2'))
+    rc, data, raw = run_playbook(tmp_path, play)
+    assert rc == 0, raw[-3000:]
+    # verify exits 0 even on "Unknown key ... ignoring" (what a split ExecStart gives): read its warnings
+    out = subprocess.run([analyze, 'verify', str(unit)], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    warnings = [line for line in out.stderr.splitlines() if unit.name in line]
+    assert not warnings, warnings
+    out = subprocess.run([analyze, 'verify', str(unit)], capture_output=True, text=True, check=False,
+                         env=dict(os.environ, SYSTEMD_LOG_LEVEL='debug'))
+    # the debug log dumps the loaded unit: "Command Line:" shows the argv systemd parsed
+    section = (out.stdout + out.stderr).split('-> Unit mlops-quoting-test.service:', 1)
+    assert len(section) == 2, 'systemd-analyze did not dump the unit:\n' + out.stdout[-2000:] + out.stderr[-2000:]
+    line = re.search(r'Command Line: (.*)', section[1]).group(1)
+    argv = decode_command_line(line)
+    # $$ stays in the stored argv and becomes $ when systemd expands the environment at start
+    assert [a.replace('$$', '$') for a in argv] == ['/bin/echo'] + NASTY_FLAGS
