@@ -1,6 +1,6 @@
 """Test fixture: an HTTPS webhook receiver with basic auth that records every notification.
 
-Each POST body is appended as one JSON line to the output file.
+Each POST body is appended as one JSON line to the output file, with the time it arrived (receivedAt).
 Usage: webhook_receiver.py PORT CERT KEY USER PASSWORD OUTFILE
 """
 import base64
@@ -8,6 +8,7 @@ import http.server
 import json
 import ssl
 import sys
+import time
 
 port, cert, key, user, password, outfile = sys.argv[1:7]
 expected = 'Basic ' + base64.b64encode(f'{user}:{password}'.encode()).decode()
@@ -21,7 +22,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         body = self.rfile.read(int(self.headers.get('Content-Length', 0)))
         with open(outfile, 'a', encoding='utf-8') as out:
-            out.write(json.dumps(json.loads(body)) + '\n')
+            out.write(json.dumps(dict(json.loads(body), receivedAt=time.strftime('%H:%M:%S'))) + '\n')
         self.send_response(200)
         self.end_headers()
 

@@ -121,6 +121,20 @@ CASES = [
         pki_cert_days: 30
         pki_renew_days: 30
         """, ['pki_renew_days: 30', 'less than pki_cert_days']),
+    ('prometheus_scrape_user_without_password', 'prometheus', None, """
+        prometheus_basic_auth_users: {users}
+        prometheus_self_scrape_user: {{name: prometheus, password: ""}}
+        prometheus_node_exporter_scrape_user: {{name: prometheus, password: not-a-real-secret}}
+        prometheus_alertmanager_user: {{name: "", password: not-a-real-secret}}
+        prometheus_model_scrape_user: {{name: prometheus, password: not-a-real-secret}}
+        """, ['prometheus_self_scrape_user', 'prometheus_alertmanager_user', 'non-empty password']),
+    ('alertmanager_listen_port_out_of_range', 'alertmanager', None, """
+        alertmanager_web_listen_address: "0.0.0.0:99999"
+        alertmanager_basic_auth_users: {users}
+        alertmanager_tls_cert_file: "{tmp}/tls/host.crt"
+        alertmanager_tls_key_file: "{tmp}/tls/host.key"
+        mlops_observability_cache_dir: "{tmp}/cache"
+        """, ['alertmanager_web_listen_address', '99999']),
 ]
 # Good input must pass the same checks: common's preflight changes nothing, so it runs to its end.
 GOOD_CASES = [
@@ -340,3 +354,28 @@ def test_exec_start_arguments_are_quoted(tmp_path):
     argv = decode_command_line(line)
     # $$ stays in the stored argv and becomes $ when systemd expands the environment at start
     assert [a.replace('$$', '$') for a in argv] == ['/bin/echo'] + NASTY_FLAGS
+
+
+# ---- the models play: a misspelt model_hosts group must not remove every model ----
+
+def test_models_play_refuses_a_missing_model_hosts_group(tmp_path):
+    # pki_cert_days -1: should the check ever let the run go on, the next play's pki role stops at its own
+    # input check instead of changing this machine
+    inventory = {'all': {'hosts': {'localhost': {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable,
+                                                 'pki_cert_days': -1}},
+                         'children': {'prometheus': {'hosts': {'localhost': {}}},
+                                      'model_host': {'hosts': {'localhost': {'models': []}}}}}}
+    (tmp_path / 'inventory.yml').write_text(yaml.safe_dump(inventory))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, '.cache', 'collections'),
+               ANSIBLE_STDOUT_CALLBACK='json', ANSIBLE_FORCE_COLOR='False', ANSIBLE_NOCOLOR='True')
+    out = subprocess.run([ANSIBLE_PLAYBOOK, '-i', str(tmp_path / 'inventory.yml'),
+                          os.path.join(REPO, 'playbooks', 'models.yml')],
+                         cwd=REPO, env=env, capture_output=True, text=True, check=False, timeout=300)
+    data = json.loads(out.stdout)
+    assert out.returncode != 0
+    assert data['stats']['localhost']['changed'] == 0
+    ran = [task['task']['name'] for play in data['plays'] for task in play['tasks']]
+    failed = [task['hosts']['localhost'] for play in data['plays'] for task in play['tasks']
+              if task['hosts'].get('localhost', {}).get('failed')]
+    assert len(failed) == 1 and 'has no group model_hosts' in failed[0]['msg'], failed
+    assert not any('Register' in name or 'Install' in name for name in ran), ran
