@@ -49,6 +49,9 @@ test: lint sanity units molecule
 lint: setup
 	$(BIN)/yamllint --strict .
 	$(BIN)/ansible-lint --profile production
+	# docs of the plugins and roles as the Ansible docsite would render them; references checked
+	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all \
+	  --disallow-unknown-collection-refs $(COLLECTIONS)/ansible_collections/mlops/observability
 
 sanity: setup
 	tests/ansible-test.sh sanity

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Prepare this machine to run lab hosts: podman with runc and rlimits that work on a
-# host without systemd as PID 1 and with cgroups v1 hybrid (see lab/README.md).
+# Prepare this machine to run lab hosts: the host packages the lab needs, and podman with runc and
+# rlimits that work on a host without systemd as PID 1 and with cgroups v1 hybrid. It replaces the
+# machine-wide /etc/containers/containers.conf (the old one is kept as containers.conf.bak.<epoch>),
+# which every podman container of the machine then uses (see lab/README.md).
 # Idempotent; run as root.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive

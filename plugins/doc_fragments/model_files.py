@@ -42,9 +42,10 @@ attributes:
 notes:
   - Every model, O(owner), O(group), O(mode) and O(directory) are checked before anything is written;
     on any error no file changes. Errors name the model and the field.
-  - The module replaces or removes only the files it wrote, recognised by their first line
-    (V(# managed by mlops.observability.<module>:) then the model). When a model's file is a file another module or a
-    person wrote, a symbolic link (never followed nor read) or not a regular file, the run fails and nothing changes.
+  - The module changes only the files it wrote, recognised by their first line
+    (V(# managed by mlops.observability.<module>:) then the model); its description tells whether a removed model's
+    file is deleted or kept. When a model's file is a file another module or a person wrote, a symbolic link (never
+    followed nor read) or not a regular file, the run fails and nothing changes.
   - The files hold JSON (which is also YAML) after a header comment, so the hosts need no PyYAML.
   - New files are written in full, with their owner, group and mode, as hidden C(.mlops-*.tmp) files in
     O(directory), then renamed into place, so that Prometheus never reads a half-written file. A failed run

@@ -7,6 +7,7 @@ DOCUMENTATION = r"""
 name: model_alert_rules
 short_description: The ML alert library - Prometheus rules for one model that follows the metric contract
 version_added: 0.1.0
+positional: job
 description:
   - Builds the rule group of one model from the metric contract in C(docs/metric-contract.md).
   - "Rules: C(ModelTargetDown), C(ModelLatencyP99High), C(ModelErrorRatioHigh), C(ModelThroughputDropped),
@@ -36,13 +37,19 @@ options:
       - C(state) is passed through.
     type: dict
     required: true
+  job:
+    description:
+      - The scrape job of the models' targets, which C(ModelTargetDown) selects on; the prometheus role passes its
+        C(prometheus_model_job_name).
+    type: str
+    default: models
 """
 
 EXAMPLES = r"""
 - name: Rules for every model of the inventory, one module call
   mlops.observability.prometheus_alert_rule:
     directory: /etc/prometheus/rules
-    models: "{{ models | map('mlops.observability.model_alert_rules') | list }}"
+    models: "{{ models | map('mlops.observability.model_alert_rules', 'models') | list }}"
 """
 
 RETURN = r"""
@@ -55,6 +62,9 @@ import math
 import re
 
 from ansible.errors import AnsibleFilterError
+
+# the scrape job of the models, selected by ModelTargetDown (used with fullmatch)
+JOB_RE = re.compile(r'[A-Za-z0-9_.-]{1,64}')
 
 # Each number threshold: its default, and the values that let its rule both fire and stay quiet (in code and in words).
 NUMBERS = {
@@ -108,9 +118,11 @@ def threshold_problems(thresholds):
     return problems
 
 
-def model_alert_rules(model):
+def model_alert_rules(model, job='models'):
     if not isinstance(model, dict) or not model.get('name'):
         raise AnsibleFilterError("model_alert_rules: a model needs a name")
+    if not isinstance(job, str) or not JOB_RE.fullmatch(job):
+        raise AnsibleFilterError("model_alert_rules: job: %r is not a scrape job name (letters, digits, _ . -)" % (job,))
     name = model['name']
     problems = threshold_problems(model.get('thresholds'))
     if problems:
@@ -143,7 +155,7 @@ def model_alert_rules(model):
         return result
 
     rules = [
-        rule('ModelTargetDown', 'up{job="models", %s} == 0' % sel, 'critical', t['down_for'],
+        rule('ModelTargetDown', 'up{job="%s", %s} == 0' % (job, sel), 'critical', t['down_for'],
              'Model %s: {{ $labels.instance }} is not scraped' % name),
         rule('ModelLatencyP99High',
              'histogram_quantile(0.99, sum by (model, le) (rate(model_prediction_latency_seconds_bucket{%s}[%s]))) > %s'

@@ -19,8 +19,9 @@ description:
   - "Every host given must set C(models); C(models: []) runs no model there."
   - Fails with every problem at once, each naming the host, the model and the field, so that a play
     can stop before anything changes.
-  - The result feeds M(mlops.observability.prometheus_scrape_target) and, through
-    P(mlops.observability.model_alert_rules#filter), M(mlops.observability.prometheus_alert_rule).
+  - The result feeds, through P(mlops.observability.model_scrape_targets#filter),
+    M(mlops.observability.prometheus_scrape_target) and, through P(mlops.observability.model_alert_rules#filter),
+    M(mlops.observability.prometheus_alert_rule); the prometheus role's C(models) entry point takes it whole.
 options:
   _input:
     description: C(hostvars).
@@ -37,7 +38,7 @@ EXAMPLES = r"""
 - name: Every model of the inventory on every Prometheus
   mlops.observability.prometheus_scrape_target:
     directory: /etc/prometheus/file_sd/models
-    models: "{{ hostvars | mlops.observability.model_inventory(groups['model_hosts']) }}"
+    models: "{{ hostvars | mlops.observability.model_inventory(groups['model_hosts']) | mlops.observability.model_scrape_targets }}"
     exclusive: true
 """
 
@@ -52,7 +53,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.mlops.observability.plugins.filter.model_alert_rules import threshold_problems
-from ansible_collections.mlops.observability.plugins.module_utils.model_files import check_models, check_target_model
+from ansible_collections.mlops.observability.plugins.module_utils.model_fields import check_models, check_target_model
 
 
 # every key of a model entry that the collection reads (faults and serve: the model_service role)
@@ -60,6 +61,8 @@ KNOWN_KEYS = ('name', 'version', 'port', 'framework', 'env', 'team', 'labels', '
 # what describes the model rather than one host's copy of it: the same on every host
 SAME_ON_EVERY_HOST = ('version', 'framework', 'env', 'team', 'labels', 'thresholds', 'log_retention_days')
 KEEP = ('name', 'targets') + SAME_ON_EVERY_HOST
+# what the scrape-target module takes (the model_scrape_targets filter); the rest is for other consumers
+TARGET_VIEW = ('name', 'targets', 'version', 'framework', 'env', 'team', 'labels', 'state')
 MAX_RETENTION_DAYS = 3650
 
 
@@ -89,6 +92,20 @@ def _port_problems(entries):
     return problems
 
 
+def _host_problems(host, entries):
+    """The problems of one host's models list, and its entries with their targets (<host>:<port>)."""
+    if not isinstance(entries, list):
+        return ['models: must be a list, not %r' % (entries,)], []
+    candidates = [dict(e, targets=['%s:%s' % (host, e.get('port'))]) for e in entries if isinstance(e, dict)]
+    return ([problem for entry in entries for problem in _entry_problems(entry)]
+            + check_models(candidates, check_target_model) + _port_problems(candidates)), candidates
+
+
+def model_entry_problems(entries):
+    """The same checks for one host's list, for roles that take it without the playbook (model_service)."""
+    return _host_problems('localhost', entries)[0]
+
+
 def _shown(value):
     return 'not set' if value is None else repr(value)
 
@@ -99,13 +116,7 @@ def model_inventory(hostvars, hosts):
         if 'models' not in hostvars[host]:
             errors.append('host %s: models: not set; write models: [] to run no model there' % host)
             continue
-        entries = hostvars[host]['models']
-        if not isinstance(entries, list):
-            errors.append('host %s: models: must be a list, not %r' % (host, entries))
-            continue
-        candidates = [dict(e, targets=['%s:%s' % (host, e.get('port'))]) for e in entries if isinstance(e, dict)]
-        problems = ([problem for entry in entries for problem in _entry_problems(entry)]
-                    + check_models(candidates, check_target_model) + _port_problems(candidates))
+        problems, candidates = _host_problems(host, hostvars[host]['models'])
         errors.extend('host %s: %s' % (host, p) for p in problems)
         if problems:
             continue
@@ -126,6 +137,13 @@ def model_inventory(hostvars, hosts):
     return [merged[name] for name in sorted(merged)]
 
 
+def model_scrape_targets(models):
+    if not isinstance(models, list) or not all(isinstance(model, dict) for model in models):
+        raise AnsibleFilterError('model_scrape_targets: expects the list of models of model_inventory')
+    return [dict((key, model[key]) for key in TARGET_VIEW if key in model) for model in models]
+
+
 class FilterModule:
     def filters(self):
-        return {'model_inventory': model_inventory}
+        return {'model_inventory': model_inventory, 'model_scrape_targets': model_scrape_targets,
+                'model_entry_problems': model_entry_problems}

@@ -11,9 +11,12 @@ version_added: 0.1.0
 description:
   - Writes one rule file per model, C(<directory>/model_<name>.yml), holding the model's rule groups.
   - Handles many models in one call. Every model is checked first, then every new file is written to a private
-    temporary directory and checked with one C(promtool check rules) run; only when all pass are the files
-    written next to their destination and moved into place (atomic rename). On any error nothing is replaced.
-    In check mode promtool checks the rules too, and nothing is written in O(directory).
+    temporary directory and checked by C(promtool check rules); only when all pass are the files written next to
+    their destination and moved into place (atomic rename). On any error nothing is replaced. In check mode
+    promtool checks the rules too, and nothing is written in O(directory).
+  - promtool checks one file after the other, on one core. Many files are split, in order, into runs of at least
+    100 files, side by side, at most one per CPU that the module may use; what they print is put together as
+    one run would print it.
   - Removing a model (O(models[].state=absent), or O(exclusive) for a model left out) deletes its file.
   - Returns RV(reload_needed), so that a play reloads Prometheus once, whatever the number of models.
   - The rule groups can come from the ML alert library, the filter P(mlops.observability.model_alert_rules#filter).
@@ -104,37 +107,49 @@ promtool_output:
   type: str
 """
 
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.mlops.observability.plugins.module_utils.model_files import (
-    apply_changes, check_inputs, exit_with, model_common_argument_spec, plan_changes, render_yaml, write_private)
+from ansible.module_utils.common.text.converters import to_native, to_text
+from ansible_collections.mlops.observability.plugins.module_utils.managed_files import (
+    apply_changes, check_inputs, exit_with, file_argument_spec, plan_changes, render_yaml, write_private)
+from ansible_collections.mlops.observability.plugins.module_utils.model_fields import check_models, check_rule_model, models_option
 
 
 MARK = 'managed by mlops.observability.prometheus_alert_rule:'
+FILES_PER_RUN = 100  # at least, for a promtool run of its own
 
 
-def check_rule_model(model):
-    groups = model.get('groups')
-    if not groups:
-        return ['groups: give at least one rule group']
-    problems = []
-    for number, group in enumerate(groups, 1):
-        if not isinstance(group, dict):
-            problems.append('groups: group %d is %r, not a mapping with a name and rules' % (number, group))
-        elif not group.get('name') or not isinstance(group.get('rules'), list):
-            problems.append('groups: group %d needs a name and a list of rules' % number)
-    return problems
+def check_rules(module, promtool, paths):
+    """(failed, output) of 'promtool check rules' on paths, output being what one run would print: its standard
+    output, then its errors. promtool checks one file after the other, on one core: the files are split, in
+    order, into runs side by side, at most one per CPU this process may use."""
+    runs = max(1, min(len(os.sched_getaffinity(0)), len(paths) // FILES_PER_RUN))
+    size = -(-len(paths) // runs)
+    commands = [[promtool, 'check', 'rules'] + paths[start:start + size] for start in range(0, len(paths), size)]
+    try:
+        # not module.run_command: its preexec_fn makes it unsafe to start processes from several threads
+        with ThreadPoolExecutor(len(commands)) as pool:
+            done = list(pool.map(lambda command: subprocess.run(command, capture_output=True, check=False), commands))
+    except OSError as error:
+        module.fail_json(msg='could not run %s: %s' % (promtool, to_native(error)))
+    output = b''.join(run.stdout for run in done) + b''.join(run.stderr for run in done)
+    return any(run.returncode for run in done), to_text(output, errors='surrogate_or_strict')
 
 
 def main():
     module = AnsibleModule(argument_spec=dict(
-        model_common_argument_spec(dict(groups=dict(type='list', elements='raw'))),
+        file_argument_spec(group='prometheus'),
+        models=models_option(dict(groups=dict(type='list', elements='raw'))),
         promtool=dict(type='path', default='promtool'),
     ), supports_check_mode=True)
-    check_inputs(module, check_rule_model)
+    check_inputs(module, check_models(module.params['models'], check_rule_model), 'the prometheus role creates it')
 
-    wanted = dict((m['name'], render_yaml({'groups': m['groups']}, '%s model %s' % (MARK, m['name']))
+    wanted = dict((m['name'], render_yaml({'groups': m['groups']}, MARK, 'model %s' % m['name'])
                    if m['state'] == 'present' else None) for m in module.params['models'])
-    changes = plan_changes(module, wanted, MARK, prefix='model_')
+    changes = plan_changes(module, wanted, MARK, 'model', 'model_%s.yml')
 
     writes = [c for c in changes if c[3] is not None]
     if writes:
@@ -142,16 +157,14 @@ def main():
         # and nothing at all in check mode
         promtool = module.get_bin_path(module.params['promtool'], required=True)
         staged = dict((name, write_private(module, 'model_%s.yml' % name, after)) for name, path, before, after in writes)
-        rc, out, err = module.run_command([promtool, 'check', 'rules'] + [staged[c[0]] for c in writes])
-        if rc != 0:
-            output = out + err
+        failed, output = check_rules(module, promtool, [staged[c[0]] for c in writes])
+        if failed:
             for name, tmp in staged.items():
                 output = output.replace(tmp, 'model %s' % name)
             module.fail_json(msg='promtool rejected the rules, nothing changed: ' + output.strip(),
                              promtool_output=output)
-    if changes and not module.check_mode:
-        apply_changes(module, changes)
-    exit_with(module, changes, reload_needed=bool(changes))
+    apply_changes(module, changes)  # not in check mode
+    exit_with(module, changes, 'changed_models', reload_needed=bool(changes))
 
 
 if __name__ == '__main__':

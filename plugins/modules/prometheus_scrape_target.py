@@ -15,8 +15,8 @@ description:
   - Files are written atomically (temporary file and rename). Removing a model (O(models[].state=absent), or
     O(exclusive) for a model left out) does not delete its file; the file is rewritten to hold one target group
     with an empty list of targets, because after a reload Prometheus 2.x updates a scrape pool only when
-    its discovery reports a target group, and would keep scraping the removed model's targets. A removed model
-    that has no file gets none.
+    its discovery reports a target group, and would keep scraping the removed model's targets (seen with
+    Prometheus 2.42). A removed model that has no file gets none.
 author: mlops.observability maintainers (@mlops-observability)
 extends_documentation_fragment:
   - mlops.observability.model_files
@@ -119,12 +119,12 @@ files:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.mlops.observability.plugins.module_utils.model_files import (
-    apply_changes, check_inputs, check_target_model, exit_with, model_common_argument_spec, plan_changes, render_yaml)
+from ansible_collections.mlops.observability.plugins.module_utils.managed_files import (
+    apply_changes, check_inputs, exit_with, file_argument_spec, header, plan_changes, render_yaml)
+from ansible_collections.mlops.observability.plugins.module_utils.model_fields import check_models, check_target_model, models_option
 
 
 MARK = 'managed by mlops.observability.prometheus_scrape_target:'
-EMPTY = '# ' + MARK + ' model %s (removed)\n[{"targets": []}]\n'
 
 
 def target_file(model):
@@ -134,28 +134,34 @@ def target_file(model):
     for field in ('env', 'team'):
         if model.get(field):
             labels[field] = model[field]
-    return render_yaml([dict(targets=[str(t) for t in model['targets']], labels=labels)], '%s model %s' % (MARK, model['name']))
+    return render_yaml([dict(targets=[str(t) for t in model['targets']], labels=labels)], MARK, 'model %s' % model['name'])
+
+
+def emptied_file(name):
+    return header(MARK, 'model %s (removed)' % name) + '[{"targets": []}]\n'
 
 
 def main():
-    module = AnsibleModule(argument_spec=model_common_argument_spec(dict(
-        version=dict(type='str'),
-        targets=dict(type='list', elements='str'),
-        framework=dict(type='str', default='other'),
-        env=dict(type='str'),
-        team=dict(type='str'),
-        labels=dict(type='dict', default={}),
-    )), supports_check_mode=True)
-    check_inputs(module, check_target_model)
+    module = AnsibleModule(argument_spec=dict(
+        file_argument_spec(group='prometheus'),
+        models=models_option(dict(
+            version=dict(type='str'),
+            targets=dict(type='list', elements='str'),
+            framework=dict(type='str', default='other'),
+            env=dict(type='str'),
+            team=dict(type='str'),
+            labels=dict(type='dict', default={}),
+        )),
+    ), supports_check_mode=True)
+    check_inputs(module, check_models(module.params['models'], check_target_model), 'the prometheus role creates it')
 
     wanted = dict((m['name'], target_file(m) if m['state'] == 'present' else None) for m in module.params['models'])
     # A removed model's file keeps one target group with no target, it is not deleted nor left without
     # groups: after a reload, Prometheus 2.x syncs a scrape pool only if its discovery sent a group, and
     # would otherwise keep scraping the removed targets (seen with 2.42).
-    changes = plan_changes(module, wanted, MARK, removed=lambda name: EMPTY % name)
-    if changes and not module.check_mode:
-        apply_changes(module, changes)
-    exit_with(module, changes)
+    changes = plan_changes(module, wanted, MARK, 'model', '%s.yml', removed=emptied_file)
+    apply_changes(module, changes)  # not in check mode
+    exit_with(module, changes, 'changed_models')
 
 
 if __name__ == '__main__':

@@ -72,7 +72,7 @@ CASES = [
         model_service_models:
           - {{name: "{victim_name}", version: "1.0", port: 9464, framework: sklearn, serve: true}}
         model_service_basic_auth_users: {users}
-        """, ['model "{victim_name}"', 'name: must match']),
+        """, ["model '{victim_name}'", 'name: must match']),
     ('model_name_trailing_newline', 'model_service', None, """
         model_service_models:
           - name: >
@@ -80,13 +80,13 @@ CASES = [
             version: "1.0"
             port: 9464
         model_service_log_dir: "{tmp}/log/mlops-models"
-        """, [r'model "churn\n"', 'name: must match']),
+        """, [r"model 'churn\n'", 'name: must match']),
     ('model_serve_not_bool', 'model_service', None, """
         model_service_models:
           - {{name: churn, version: "1.0", port: 9464, serve: "yes"}}
         model_service_basic_auth_users: {users}
         model_service_log_dir: "{tmp}/log/mlops-models"
-        """, ['model "churn"', 'serve: "yes" is not a boolean']),
+        """, ['model churn', "serve: 'yes' is not a boolean"]),
     ('model_serve_not_bool_spec', 'model_service', None, """
         model_service_models:
           - {{name: churn, version: "1.0", port: 9464, serve: maybe}}
@@ -98,20 +98,20 @@ CASES = [
           - {{name: churn, version: "1.0", port: 70000, serve: true}}
         model_service_basic_auth_users: {users}
         model_service_log_dir: "{tmp}/log/mlops-models"
-        """, ['model "churn"', 'port: 70000']),
+        """, ['model churn', 'port: 70000']),
     ('model_log_retention_zero', 'model_service', None, """
         model_service_models:
           - {{name: churn, version: "1.0", port: 9464, log_retention_days: 0}}
         model_service_log_dir: "{tmp}/log/mlops-models"
-        """, ['model "churn"', 'log_retention_days: 0']),
-    ('umask_decimal', 'common', 'setup', """
+        """, ['model churn', 'log_retention_days: 0']),
+    ('umask_decimal', 'common', 'preflight', """
         {common}
-        _common_umask: 640
-        """, ['_common_umask: 640', 'quoted octal string']),
-    ('umask_world_writable', 'common', 'setup', """
+        __common_umask: 640
+        """, ['__common_umask: 640', 'quoted octal string']),
+    ('umask_world_writable', 'common', 'preflight', """
         {common}
-        _common_umask: "0000"
-        """, ['_common_umask: "0000"']),
+        __common_umask: "0000"
+        """, ['__common_umask: "0000"']),
     ('cert_lifetime_negative', 'pki', None, """
         pki_dir: "{tmp}/pki"
         pki_cert_days: -1
@@ -140,27 +140,27 @@ CASES = [
 GOOD_CASES = [
     ('good_listen_address_and_umask', 'common', 'preflight', """
         {common}
-        _common_web_listen_address: "[::1]:9100"
-        _common_umask: "027"
-        _common_flags: ["--web.listen-address=[::1]:9100", "--with space"]
+        __common_web_listen_address: "[::1]:9100"
+        __common_umask: "027"
+        __common_flags: ["--web.listen-address=[::1]:9100", "--with space"]
         """),
 ]
 
 COMMON_VARS = """
-        _common_name: mlopstest
-        _common_description: input check test
-        _common_documentation: https://example.invalid/
-        _common_restart_handler: Restart nothing
-        _common_install_method: archive
-        _common_version: 1.0.0
-        _common_archive_base_url: https://example.invalid/releases
-        _common_web_listen_address: "127.0.0.1:9999"
-        _common_basic_auth_users: {users}
-        _common_tls_cert_file: "{tmp}/tls/host.crt"
-        _common_tls_key_file: "{tmp}/tls/host.key"
-        _common_web_config_dir: "{tmp}/etc/mlopstest"
-        _common_cache_dir: "{tmp}/cache"
-        _common_flags: []
+        __common_name: mlopstest
+        __common_description: input check test
+        __common_documentation: https://example.invalid/
+        __common_restart_handler: Restart nothing
+        __common_install_method: archive
+        __common_version: 1.0.0
+        __common_archive_base_url: https://example.invalid/releases
+        __common_web_listen_address: "127.0.0.1:9999"
+        __common_basic_auth_users: {users}
+        __common_tls_cert_file: "{tmp}/tls/host.crt"
+        __common_tls_key_file: "{tmp}/tls/host.key"
+        __common_web_config_dir: "{tmp}/etc/mlopstest"
+        __common_cache_dir: "{tmp}/cache"
+        __common_flags: []
 """
 
 
@@ -311,7 +311,7 @@ def test_exec_start_arguments_are_quoted(tmp_path):
     if not analyze:
         pytest.skip('systemd-analyze is missing: the ExecStart quoting is not checked here')
     unit = tmp_path / 'mlops-quoting-test.service'
-    args = {'dest': str(unit), 'flags': NASTY_FLAGS}
+    args = {'dir': str(tmp_path), 'flags': NASTY_FLAGS}
     (tmp_path / 'args.json').write_text(json.dumps(args))
     play = textwrap.dedent("""
         - hosts: localhost
@@ -320,24 +320,25 @@ def test_exec_start_arguments_are_quoted(tmp_path):
           vars:
             a: "{{ lookup('ansible.builtin.file', '%s') | from_json }}"
           tasks:
-            - name: Render the unit template
-              ansible.builtin.template:
-                src: "%s"
-                dest: "{{ a.dest }}"
-                mode: "0644"
+            - name: Write the unit with the common role's unit entry point
+              ansible.builtin.include_role:
+                name: mlops.observability.common
+                tasks_from: unit
               vars:
-                _common_name: mlops-quoting-test
-                _common_user: root
-                _common_description: quoting test 100%%
-                _common_documentation: https://example.invalid/
-                _common_binary: /bin/echo
-                _common_flags: "{{ a.flags }}"
-                _common_exec_reload: ""
-                _common_address_families: [AF_INET, AF_INET6, AF_UNIX]
-                _common_read_write_paths: []
-                _common_umask: "0077"
-                _common_unit_extra: []
-        """) % (tmp_path / 'args.json', os.path.join(REPO, 'roles', 'common', 'templates', 'service.j2'))
+                __common_name: mlops-quoting-test
+                __common_unit_dir: "{{ a.dir }}"
+                __common_restart_handler: Restart nothing
+                __common_user: root
+                __common_description: quoting test 100%%
+                __common_documentation: https://example.invalid/
+                __common_binary: /bin/echo
+                __common_flags: "{{ a.flags }}"
+                __common_web_config: false
+          handlers:
+            - name: Restart nothing
+              ansible.builtin.debug:
+                msg: the unit changed
+        """) % (tmp_path / 'args.json')
     rc, data, raw = run_playbook(tmp_path, play)
     assert rc == 0, raw[-3000:]
     # verify exits 0 even on "Unknown key ... ignoring" (what a split ExecStart gives): read its warnings
@@ -379,3 +380,59 @@ def test_models_play_refuses_a_missing_model_hosts_group(tmp_path):
               if task['hosts'].get('localhost', {}).get('failed')]
     assert len(failed) == 1 and 'has no group model_hosts' in failed[0]['msg'], failed
     assert not any('Register' in name or 'Install' in name for name in ran), ran
+
+
+# ---- a drop-in over a vendor's unit takes its sandboxing from the same place as our units ----
+
+NOT_SANDBOXING = ('#', 'ExecStart', 'Description', 'Documentation', 'User', 'Group')
+
+
+def _settings(text):
+    return sorted(line for line in text.splitlines() if '=' in line and not line.startswith(NOT_SANDBOXING))
+
+
+def test_dropin_and_full_unit_share_the_hardening(tmp_path):
+    play = textwrap.dedent("""
+        - hosts: localhost
+          connection: local
+          gather_facts: false
+          tasks:
+            - name: Write a unit and a drop-in with the common role's unit entry point
+              ansible.builtin.include_role:
+                name: mlops.observability.common
+                tasks_from: unit
+              vars:
+                __common_name: vendor-test
+                __common_unit_dir: "%s/{{ item }}"
+                __common_unit_mode: "{{ item }}"
+                __common_restart_handler: Restart nothing
+                __common_binary: /bin/true
+                __common_web_config: false
+                __common_read_write_paths: [/var/lib/vendor-test]
+                __common_hardening: {MemoryDenyWriteExecute: null, SystemCallFilter: ["@system-service"]}
+              loop: [full, dropin]
+          handlers:
+            - name: Restart nothing
+              ansible.builtin.debug:
+                msg: the unit changed
+        """) % tmp_path
+    for mode in ('full', 'dropin'):
+        (tmp_path / mode).mkdir()
+    rc, data, raw = run_playbook(tmp_path, play)
+    assert rc == 0, raw[-3000:]
+    full = (tmp_path / 'full' / 'vendor-test.service').read_text()
+    dropin = (tmp_path / 'dropin' / 'vendor-test.service.d' / 'mlops-hardening.conf').read_text()
+    full_service = full.split('[Service]', 1)[1].split('[Install]', 1)[0]
+    # the drop-in holds exactly the sandboxing lines of the full unit, no command of its own
+    assert _settings(dropin) == [s for s in _settings(full_service) if not s.startswith(
+        ('Type=', 'Restart=', 'RestartSec=', 'TimeoutStopSec='))]
+    assert 'ExecStart' not in dropin and 'MemoryDenyWriteExecute' not in dropin
+    assert 'SystemCallFilter=@system-service' in dropin and 'ProtectSystem=strict' in dropin
+    assert 'ReadWritePaths=/var/lib/vendor-test' in dropin
+    analyze = shutil.which('systemd-analyze')
+    if analyze:
+        # a vendor unit with the drop-in's [Service] lines appended must load without a warning
+        unit = tmp_path / 'vendor-test.service'
+        unit.write_text('[Unit]\nDescription=vendor\n[Service]\nExecStart=/bin/true\n' + dropin.split('[Service]', 1)[1])
+        out = subprocess.run([analyze, 'verify', str(unit)], capture_output=True, text=True, check=False)
+        assert out.returncode == 0 and unit.name not in out.stderr, out.stderr

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.mlops.observability.plugins.filter.model_inventory import model_inventory
+from ansible_collections.mlops.observability.plugins.filter.model_inventory import (
+    model_entry_problems, model_inventory, model_scrape_targets)
 
 
 def entry(name='churn', **extra):
@@ -109,3 +110,29 @@ def test_hosts_that_differ_on_a_model_are_named(first, second, message):
     with pytest.raises(AnsibleFilterError) as caught:
         model_inventory({'h1': {'models': [entry(**first)]}, 'h2': {'models': [entry(**second)]}}, ['h1', 'h2'])
     assert message in str(caught.value)
+
+
+def test_the_scrape_target_view_drops_what_only_the_inventory_has():
+    same = dict(thresholds={'error_ratio': 0.1}, log_retention_days=30, labels={'tier': 'gold'}, env='prod')
+    models = model_inventory({'h1': {'models': [entry(**same)]}}, ['h1'])
+    assert model_scrape_targets(models) == [{'name': 'churn', 'targets': ['h1:9464'], 'version': '1', 'framework': 'sklearn',
+                                             'env': 'prod', 'labels': {'tier': 'gold'}}]
+
+
+@pytest.mark.parametrize('bad', ['churn', [['churn']], None])
+def test_the_scrape_target_view_refuses_what_is_not_a_model_list(bad):
+    with pytest.raises(AnsibleFilterError, match='expects the list of models'):
+        model_scrape_targets(bad)
+
+
+def test_one_host_list_gets_the_same_checks_as_the_inventory():
+    entries = [entry(), entry(name='fraud', port=9464, serve='no')]
+    problems = model_entry_problems(entries)
+    # the same words as model_inventory, without the host
+    assert "model fraud: serve: 'no' is not a boolean; write true or false, unquoted" in problems
+    assert 'model fraud: port: 9464 is also the port of model churn' in problems
+    with pytest.raises(AnsibleFilterError) as error:
+        model_inventory({'h1': {'models': entries}}, ['h1'])
+    assert all('host h1: ' + problem in str(error.value) for problem in problems)
+    assert model_entry_problems([entry()]) == []
+    assert model_entry_problems('churn') == ["models: must be a list, not 'churn'"]
