@@ -11,12 +11,9 @@ version_added: 0.1.0
 description:
   - Writes one rule file per model, C(<directory>/model_<name>.yml), holding the model's rule groups.
   - Handles many models in one call. Every model is checked first, then every new file is written to a private
-    temporary directory and checked by C(promtool check rules); only when all pass are the files written next to
-    their destination and moved into place (atomic rename). On any error nothing is replaced. In check mode
-    promtool checks the rules too, and nothing is written in O(directory).
-  - promtool checks one file after the other, on one core. Many files are split, in order, into runs of at least
-    100 files, side by side, at most one per CPU that the module may use; what they print is put together as
-    one run would print it.
+    temporary directory and checked with one C(promtool check rules) run; only when all pass are the files
+    written next to their destination and moved into place (atomic rename). On any error nothing is replaced.
+    In check mode promtool checks the rules too, and nothing is written in O(directory).
   - Removing a model (O(models[].state=absent), or O(exclusive) for a model left out) deletes its file.
   - Returns RV(reload_needed), so that a play reloads Prometheus once, whatever the number of models.
   - The rule groups can come from the ML alert library, the filter P(mlops.observability.model_alert_rules#filter).
@@ -107,36 +104,13 @@ promtool_output:
   type: str
 """
 
-import os
-import subprocess
-from concurrent.futures import ThreadPoolExecutor
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_native, to_text
 from ansible_collections.mlops.observability.plugins.module_utils.managed_files import (
     apply_changes, check_inputs, exit_with, file_argument_spec, plan_changes, render_yaml, write_private)
 from ansible_collections.mlops.observability.plugins.module_utils.model_fields import check_models, check_rule_model, models_option
 
 
 MARK = 'managed by mlops.observability.prometheus_alert_rule:'
-FILES_PER_RUN = 100  # at least, for a promtool run of its own
-
-
-def check_rules(module, promtool, paths):
-    """(failed, output) of 'promtool check rules' on paths, output being what one run would print: its standard
-    output, then its errors. promtool checks one file after the other, on one core: the files are split, in
-    order, into runs side by side, at most one per CPU this process may use."""
-    runs = max(1, min(len(os.sched_getaffinity(0)), len(paths) // FILES_PER_RUN))
-    size = -(-len(paths) // runs)
-    commands = [[promtool, 'check', 'rules'] + paths[start:start + size] for start in range(0, len(paths), size)]
-    try:
-        # not module.run_command: its preexec_fn makes it unsafe to start processes from several threads
-        with ThreadPoolExecutor(len(commands)) as pool:
-            done = list(pool.map(lambda command: subprocess.run(command, capture_output=True, check=False), commands))
-    except OSError as error:
-        module.fail_json(msg='could not run %s: %s' % (promtool, to_native(error)))
-    output = b''.join(run.stdout for run in done) + b''.join(run.stderr for run in done)
-    return any(run.returncode for run in done), to_text(output, errors='surrogate_or_strict')
 
 
 def main():
@@ -157,8 +131,9 @@ def main():
         # and nothing at all in check mode
         promtool = module.get_bin_path(module.params['promtool'], required=True)
         staged = dict((name, write_private(module, 'model_%s.yml' % name, after)) for name, path, before, after in writes)
-        failed, output = check_rules(module, promtool, [staged[c[0]] for c in writes])
-        if failed:
+        rc, out, err = module.run_command([promtool, 'check', 'rules'] + [staged[c[0]] for c in writes])
+        if rc != 0:
+            output = out + err
             for name, tmp in staged.items():
                 output = output.replace(tmp, 'model %s' % name)
             module.fail_json(msg='promtool rejected the rules, nothing changed: ' + output.strip(),
