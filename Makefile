@@ -4,7 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(abspath $(VENV))/bin
 COLLECTIONS := $(CURDIR)/.cache/collections
-SCENARIOS ?= $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
+# every scenario, the longest first: tests/molecule.sh runs MOLECULE_JOBS (2) at once, in this order
+ALL_SCENARIOS := $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
+SCENARIOS ?= monitoring $(filter-out monitoring,$(ALL_SCENARIOS))
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_PIPELINING := False

@@ -1,31 +1,56 @@
 #!/usr/bin/env bash
 # Run each molecule scenario in full (create, converge, idempotence, verify, destroy), time it,
 # and fail if any scenario fails. Molecule's own "skipped" is counted as a failure, never a pass.
+# MOLECULE_JOBS scenarios run at once (default 2): each has its own hosts and network, and the
+# longest one (give it first) spends most of its time waiting for alerts. Scenarios start in the
+# order given; each one's summary is printed when all have ended, in that order.
 set -uo pipefail
-[ $# -gt 0 ] || { echo "usage: tests/molecule.sh SCENARIO..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: [MOLECULE_JOBS=N] tests/molecule.sh SCENARIO..." >&2; exit 2; }
 export NO_COLOR=1 PY_COLORS=0 ANSIBLE_NOCOLOR=1
 logdir=${MOLECULE_LOG_DIR:-$(pwd)/tests/output/molecule}
+jobs_max=${MOLECULE_JOBS:-2}
 mkdir -p "$logdir"
-passed=0 failed=0 summary=""
-for s in "$@"; do
+
+# one scenario: its log in $s.log, its summary in $s.summary, "rc seconds" in $s.result
+run_one() {
+  local s=$1 start rc secs result
   start=$(date +%s)
-  echo "=== molecule scenario $s: start"
   molecule test -s "$s" > "$logdir/$s.log" 2>&1
   rc=$?
   secs=$(( $(date +%s) - start ))
-  # time of each step (ansible.posix.timer), then the figures the scenarios print
-  awk '/\] Executing$/ { match($0, /> [a-z_]+\]/); step = substr($0, RSTART + 2, RLENGTH - 3) }
-       /Playbook run took/ { sub(/.*Playbook run took /, ""); printf "    %-12s %s\n", step, $0 }' "$logdir/$s.log"
-  grep -E "msg: '?[a-z0-9-]+: .*(exposure|notifications|PID|occurrences)" "$logdir/$s.log" | sed 's/^ */    /' | sort -u
-  if [ $rc -eq 0 ] && ! grep -qiE "^(INFO|WARNING).*(skipping|skipped).*(scenario|converge|verify)" "$logdir/$s.log"; then
-    passed=$((passed + 1)); result=passed
-  else
-    failed=$((failed + 1)); result=FAILED
-    echo "--- last 60 lines of $logdir/$s.log"; tail -60 "$logdir/$s.log"
-  fi
-  echo "=== molecule scenario $s: $result in ${secs}s"
+  {
+    # time of each step (ansible.posix.timer), then the figures the scenarios print
+    awk '/\] Executing$/ { match($0, /> [a-z_]+\]/); step = substr($0, RSTART + 2, RLENGTH - 3) }
+         /Playbook run took/ { sub(/.*Playbook run took /, ""); printf "    %-12s %s\n", step, $0 }' "$logdir/$s.log"
+    grep -E "msg: '?[a-z0-9-]+: .*(exposure|notifications|PID|occurrences)" "$logdir/$s.log" | sed 's/^ */    /' | sort -u
+    if [ $rc -eq 0 ] && ! grep -qiE "^(INFO|WARNING).*(skipping|skipped).*(scenario|converge|verify)" "$logdir/$s.log"; then
+      result=passed
+    else
+      result=FAILED; rc=1
+      echo "--- last 60 lines of $logdir/$s.log"; tail -60 "$logdir/$s.log"
+    fi
+    echo "=== molecule scenario $s: $result in ${secs}s"
+  } > "$logdir/$s.summary"
+  echo "$rc $secs" > "$logdir/$s.result"
+  echo "=== molecule scenario $s: ended after ${secs}s"
+}
+
+begin=$(date +%s)
+for s in "$@"; do
+  rm -f "$logdir/$s.result" "$logdir/$s.summary"
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
+  echo "=== molecule scenario $s: start ($(( $(date +%s) - begin ))s)"
+  run_one "$s" &
+done
+wait
+
+passed=0 failed=0 summary=""
+for s in "$@"; do
+  cat "$logdir/$s.summary" 2>/dev/null || echo "=== molecule scenario $s: no summary"
+  read -r rc secs < "$logdir/$s.result" 2>/dev/null || { rc=1; secs=0; }
+  if [ "$rc" -eq 0 ]; then passed=$((passed + 1)); result=passed; else failed=$((failed + 1)); result=FAILED; fi
   summary="$summary$(printf '\n  %-16s %-7s %4ss' "$s" "$result" "$secs")"
 done
-echo "molecule scenarios:$summary"
+echo "molecule scenarios ($jobs_max at once; $(( $(date +%s) - begin ))s in all):$summary"
 echo "molecule: $passed passed, $failed failed"
 [ $failed -eq 0 ]

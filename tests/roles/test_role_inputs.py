@@ -104,6 +104,58 @@ CASES = [
           - {{name: churn, version: "1.0", port: 9464, log_retention_days: 0}}
         model_service_log_dir: "{tmp}/log/mlops-models"
         """, ['model churn', 'log_retention_days: 0']),
+    ('model_service_user_without_password', 'model_service', None, """
+        model_service_models:
+          - {{name: churn, version: "1.0", port: 9464, serve: true}}
+        model_service_basic_auth_users: [{{name: prometheus, password: ""}}]
+        model_service_tls_cert_file: "{tmp}/tls/host.crt"
+        model_service_tls_key_file: "{tmp}/tls/host.key"
+        model_service_tls_group: mlops-tls
+        model_service_log_dir: "{tmp}/log/mlops-models"
+        """, ['model_service: every listener requires basic auth', "users without a password: ['prometheus']"]),
+    ('model_service_log_dir_empty', 'model_service', None, """
+        model_service_models:
+          - {{name: churn, version: "1.0", port: 9464, serve: true}}
+        model_service_basic_auth_users: {users}
+        model_service_tls_cert_file: "{tmp}/tls/host.crt"
+        model_service_tls_key_file: "{tmp}/tls/host.key"
+        model_service_tls_group: mlops-tls
+        """, ['model_service_log_dir: empty', 'run the model_logs role first']),
+    ('model_service_helper_src_missing', 'model_service', None, """
+        model_service_models:
+          - {{name: churn, version: "1.0", port: 9464, serve: true}}
+        model_service_basic_auth_users: {users}
+        model_service_tls_cert_file: "{tmp}/tls/host.crt"
+        model_service_tls_key_file: "{tmp}/tls/host.key"
+        model_service_tls_group: mlops-tls
+        model_service_log_dir: "{tmp}/log/mlops-models"
+        model_service_helper_src: "{tmp}/no-helper"
+        """, ['model_service_helper_src', 'no-helper', 'has no pyproject.toml']),
+    ('model_logs_name_path_traversal', 'model_logs', None, """
+        model_logs_models:
+          - {{name: "{victim_name}", version: "1.0", port: 9464}}
+        """, ["model '{victim_name}'", 'name: must match']),
+    ('model_logs_name_trailing_newline', 'model_logs', None, """
+        model_logs_models:
+          - name: >
+              churn
+        model_logs_dir: "{tmp}/log/mlops-models"
+        """, [r"model 'churn\n'", 'name: must match']),
+    ('model_logs_entry_retention_zero', 'model_logs', None, """
+        model_logs_models:
+          - {{name: churn, log_retention_days: 0}}
+        model_logs_dir: "{tmp}/log/mlops-models"
+        """, ['model churn', 'log_retention_days: 0']),
+    ('model_logs_settings', 'model_logs', None, """
+        model_logs_models:
+          - {{name: churn}}
+        model_logs_dir: "{tmp}/log/../victim"
+        model_logs_group: Mlops Logs
+        model_logs_owner: >
+          mlops-model
+        model_logs_retention_days: 3651
+        """, ['/log/../victim" must be an absolute path without spaces or ..', 'model_logs_group: "Mlops Logs"',
+              r'model_logs_owner: "mlops-model\n"', 'model_logs_retention_days: 3651', 'from 1 to 3650']),
     ('umask_decimal', 'common', 'preflight', """
         {common}
         __common_umask: 640
@@ -247,6 +299,55 @@ def test_no_path_was_created(bad_input_run):
     # every path the roles would create for the bad cases points into the tmp dir
     for path in ('pki', 'log', 'etc', 'cache', 'tls'):
         assert not (bad_input_run['tmp'] / path).exists(), path
+
+
+# ---- model_logs' output is what model_service reads, not model_logs' internals ----
+
+def test_model_service_reads_the_model_logs_output(tmp_path):
+    """The outputs entry point sets model_logs_paths, changing nothing; model_service's log directory comes from it."""
+    play = textwrap.dedent("""
+        - hosts: localhost
+          connection: local
+          gather_facts: false
+          tasks:
+            - name: The output of model_logs only
+              ansible.builtin.include_role:
+                name: mlops.observability.model_logs
+                tasks_from: outputs
+              vars:
+                model_logs_dir: logs/relative
+                model_logs_group: shippers
+                model_logs_owner: someone
+            - name: Show the output
+              ansible.builtin.debug:
+                var: model_logs_paths
+            - name: Model service with its defaults
+              block:
+                - name: Include model_service
+                  ansible.builtin.include_role:
+                    name: mlops.observability.model_service
+                  vars:
+                    model_service_models: [{name: churn, version: "1.0", port: 9464, serve: true}]
+                    model_service_basic_auth_users: %s
+                    model_service_tls_cert_file: %s/host.crt
+                    model_service_tls_key_file: %s/host.key
+                    model_service_tls_group: mlops-tls
+              rescue:
+                - name: Failed
+                  ansible.builtin.debug:
+                    msg: failed
+        """) % (json.dumps(USERS), tmp_path, tmp_path)
+    rc, data, raw = run_playbook(tmp_path, play)
+    assert rc == 0, raw[-3000:]
+    results = [(t['task']['name'], t['hosts'].get('localhost', {})) for t in data['plays'][0]['tasks']]
+    shown = [r for name, r in results if name == 'Show the output']
+    assert shown[0]['model_logs_paths'] == {'dir': 'logs/relative', 'group': 'shippers', 'owner': 'someone'}
+    failed = [r for name, r in results if r.get('failed')]
+    assert len(failed) == 1, results
+    text = ' '.join(messages(failed[0]))
+    assert 'model_service_log_dir: "logs/relative" must be an absolute path' in text, text
+    assert 'model_logs_paths.owner: "someone"' in text, text
+    assert data['stats']['localhost']['changed'] == 0, data['stats']
 
 
 # ---- secrets are no_log in every role's argument spec ----
