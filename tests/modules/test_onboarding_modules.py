@@ -42,6 +42,14 @@ def test_bulk_write_then_idempotent(tmp_path, run_module):
     assert not second['changed'] and second['changed_models'] == []
 
 
+def test_the_result_names_the_models_by_count_not_by_echo(tmp_path, run_module):
+    models = [model('m%03d' % i) for i in range(50)]
+    result = run_module('prometheus_scrape_target', targets_args(tmp_path, models))
+    assert result['invocation']['module_args']['models'] == '50 models (not echoed)'
+    assert result['invocation']['module_args']['directory'] == str(tmp_path)
+    assert 'm049-host' not in json.dumps(result['invocation'])
+
+
 def test_check_mode_and_diff_change_nothing(tmp_path, run_module):
     run_module('prometheus_scrape_target', targets_args(tmp_path, [model('churn')]))
     before = (tmp_path / 'churn.yml').read_text()
