@@ -12,10 +12,12 @@ description:
     hosts into one model whose targets are C(<host>:<port>) of each.
   - "An entry has the keys C(name), C(version) (quote it: YAML reads 1.10 as the number 1.1), C(port), C(framework),
     C(env), C(team), C(labels) (not C(job) nor C(instance), which Prometheus sets), C(serve) (a boolean), C(faults),
-    C(thresholds) (see P(mlops.observability.model_alert_rules#filter)) and C(log_retention_days) (1 to 3650);
-    any other key is refused. No two models of a host share a port."
-  - A model on several hosts has the same C(version), C(framework), C(env), C(team), C(labels), C(thresholds) and
-    C(log_retention_days) on each.
+    C(thresholds) (see P(mlops.observability.model_alert_rules#filter)), C(log_retention_days) (days the prediction
+    logs are kept on the host, 1 to 3650) and C(elasticsearch_retention_days) (days they are kept in Elasticsearch,
+    1 to 3650; P(mlops.observability.model_ilm_policies#filter) uses 30 when unset); any other key is refused.
+    No two models of a host share a port."
+  - A model on several hosts has the same C(version), C(framework), C(env), C(team), C(labels), C(thresholds),
+    C(log_retention_days) and C(elasticsearch_retention_days) on each.
   - "Every host given must set C(models); C(models: []) runs no model there."
   - Fails with every problem at once, each naming the host, the model and the field, so that a play
     can stop before anything changes.
@@ -46,7 +48,8 @@ RETURN = r"""
 _value:
   description:
     - One dict per model with C(name), C(version), C(framework), C(env), C(team), C(labels), C(thresholds),
-      C(log_retention_days) (when given; the same on every host) and C(targets) (from all).
+      C(log_retention_days) and C(elasticsearch_retention_days) (each when given; the same on every host) and
+      C(targets) (from all).
   type: list
   elements: dict
 """
@@ -57,13 +60,23 @@ from ansible_collections.mlops.observability.plugins.module_utils.model_fields i
 
 
 # every key of a model entry that the collection reads (faults and serve: the model_service role)
-KNOWN_KEYS = ('name', 'version', 'port', 'framework', 'env', 'team', 'labels', 'serve', 'faults', 'thresholds', 'log_retention_days')
+KNOWN_KEYS = ('name', 'version', 'port', 'framework', 'env', 'team', 'labels', 'serve', 'faults', 'thresholds', 'log_retention_days',
+              'elasticsearch_retention_days')
 # what describes the model rather than one host's copy of it: the same on every host
-SAME_ON_EVERY_HOST = ('version', 'framework', 'env', 'team', 'labels', 'thresholds', 'log_retention_days')
+SAME_ON_EVERY_HOST = ('version', 'framework', 'env', 'team', 'labels', 'thresholds', 'log_retention_days', 'elasticsearch_retention_days')
 KEEP = ('name', 'targets') + SAME_ON_EVERY_HOST
 # what the scrape-target module takes (the model_scrape_targets filter); the rest is for other consumers
 TARGET_VIEW = ('name', 'targets', 'version', 'framework', 'env', 'team', 'labels', 'state')
 MAX_RETENTION_DAYS = 3650
+# on the host (model_logs role) and in Elasticsearch (model_ilm_policies filter)
+RETENTION_KEYS = ('log_retention_days', 'elasticsearch_retention_days')
+
+
+def days_problems(field, days):
+    """['field: reason'] when days is not a whole number of days from 1 to MAX_RETENTION_DAYS, else []."""
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_RETENTION_DAYS:
+        return ['%s: %r is not a whole number of days from 1 to %d' % (field, days, MAX_RETENTION_DAYS)]
+    return []
 
 
 def _entry_problems(entry):
@@ -76,9 +89,9 @@ def _entry_problems(entry):
         problems.append('port: %r is not a port from 1 to 65535' % (port,))
     if not isinstance(entry.get('serve', False), bool):
         problems.append('serve: %r is not a boolean; write true or false, unquoted' % (entry['serve'],))
-    days = entry.get('log_retention_days', 1)
-    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_RETENTION_DAYS:
-        problems.append('log_retention_days: %r is not a whole number of days from 1 to %d' % (days, MAX_RETENTION_DAYS))
+    for key in RETENTION_KEYS:
+        if key in entry:
+            problems.extend(days_problems(key, entry[key]))
     problems.extend(threshold_problems(entry.get('thresholds')))
     return ['model %s: %s' % (entry.get('name'), problem) for problem in problems]
 

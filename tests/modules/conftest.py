@@ -66,3 +66,35 @@ def run_module(promtool, tmp_path_factory):
         data = json.loads(out.stdout)
         return data['plays'][0]['tasks'][0]['hosts']['localhost']
     return run
+
+
+TASK_PLAYBOOK = """
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  vars:
+    a: "{{ lookup('ansible.builtin.file', args_file) | from_json }}"
+  tasks:
+    - name: Run the module
+      mlops.observability.%s: "{{ a }}"
+"""
+
+
+@pytest.fixture
+def run_task(tmp_path_factory):
+    """Run one module of the collection on localhost with the given arguments (any module); returns the task
+    result, with the play's stdout and stderr under _stdout and _stderr."""
+    work = tmp_path_factory.mktemp('task')
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, '.cache', 'collections'),
+               ANSIBLE_STDOUT_CALLBACK='json')
+
+    def run(module, args, check=False, diff=False):
+        (work / 'args.json').write_text(json.dumps(args))
+        (work / 'play.yml').write_text(TASK_PLAYBOOK % module)
+        cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', 'localhost,',
+               '-e', 'args_file=%s' % (work / 'args.json'), '-e', 'ansible_python_interpreter=' + sys.executable,
+               str(work / 'play.yml')] + (['--check'] if check else []) + (['--diff'] if diff else [])
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+        result = json.loads(out.stdout)['plays'][0]['tasks'][0]['hosts']['localhost']
+        return dict(result, _stdout=out.stdout, _stderr=out.stderr)
+    return run

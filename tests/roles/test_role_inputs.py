@@ -103,7 +103,12 @@ CASES = [
         model_service_models:
           - {{name: churn, version: "1.0", port: 9464, log_retention_days: 0}}
         model_service_log_dir: "{tmp}/log/mlops-models"
-        """, ['model churn', 'log_retention_days: 0']),
+""", ['model churn', 'log_retention_days: 0']),
+    ('model_elasticsearch_retention_text', 'model_service', None, """
+        model_service_models:
+          - {{name: churn, version: "1.0", port: 9464, elasticsearch_retention_days: "30"}}
+        model_service_log_dir: "{tmp}/log/mlops-models"
+        """, ['model churn', "elasticsearch_retention_days: '30' is not a whole number"]),
     ('model_service_user_without_password', 'model_service', None, """
         model_service_models:
           - {{name: churn, version: "1.0", port: 9464, serve: true}}

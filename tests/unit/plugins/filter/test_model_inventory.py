@@ -73,6 +73,12 @@ def test_a_host_without_models_is_refused():
     ([entry(port=True)], 'host h1: model churn: port: True is not a port from 1 to 65535'),
     ([entry(port='9464')], "host h1: model churn: port: '9464' is not a port from 1 to 65535"),
     ([entry(log_retention_days=3651)], 'host h1: model churn: log_retention_days: 3651 is not a whole number of days from 1 to 3650'),
+    ([entry(elasticsearch_retention_days=0)], 'host h1: model churn: elasticsearch_retention_days: 0 is not a whole number of days from 1 to 3650'),
+    ([entry(elasticsearch_retention_days='30')], "host h1: model churn: elasticsearch_retention_days: '30' is not a whole number of days"),
+    ([entry(elasticsearch_retention_days=True)], 'host h1: model churn: elasticsearch_retention_days: True is not a whole number of days'),
+    ([entry(elasticsearch_retention_days=30.0)], 'host h1: model churn: elasticsearch_retention_days: 30.0 is not a whole number of days'),
+    ([entry(elasticsearch_retention_days=3651)], 'host h1: model churn: elasticsearch_retention_days: 3651 is not a whole number of days'),
+    ([entry(elasticsearch_retention_days=None)], 'host h1: model churn: elasticsearch_retention_days: None is not a whole number of days'),
     ([entry('churn\n')], "host h1: model 'churn\\n': name: must match"),
     (None, 'host h1: models: must be a list, not None'),
     ('churn', "host h1: models: must be a list, not 'churn'"),
@@ -105,6 +111,9 @@ def test_conflicting_versions_across_hosts():
     ({'env': 'prod'}, {'env': 'staging'}, "host h2: model churn: env: 'staging' here but 'prod' on host h1"),
     ({'team': 'a'}, {'team': 'b'}, "host h2: model churn: team: 'b' here but 'a' on host h1"),
     ({'log_retention_days': 30}, {'log_retention_days': 7}, 'host h2: model churn: log_retention_days: 7 here but 30 on host h1'),
+    ({'elasticsearch_retention_days': 30}, {'elasticsearch_retention_days': 90},
+     'host h2: model churn: elasticsearch_retention_days: 90 here but 30 on host h1'),
+    ({'elasticsearch_retention_days': 30}, {}, 'host h2: model churn: elasticsearch_retention_days: not set here but 30 on host h1'),
 ])
 def test_hosts_that_differ_on_a_model_are_named(first, second, message):
     with pytest.raises(AnsibleFilterError) as caught:
@@ -136,3 +145,19 @@ def test_one_host_list_gets_the_same_checks_as_the_inventory():
     assert all('host h1: ' + problem in str(error.value) for problem in problems)
     assert model_entry_problems([entry()]) == []
     assert model_entry_problems('churn') == ["models: must be a list, not 'churn'"]
+
+
+@pytest.mark.parametrize('days', [1, 30, 3650])
+def test_the_elasticsearch_retention_is_kept_apart_from_the_host_one(days):
+    same = dict(log_retention_days=14, elasticsearch_retention_days=days)
+    models = model_inventory({'h1': {'models': [entry(**same)]}, 'h2': {'models': [entry(**same)]}}, ['h1', 'h2'])
+    assert [(m['log_retention_days'], m['elasticsearch_retention_days'], m['targets']) for m in models] == [(14, days, ['h1:9464', 'h2:9464'])]
+    # the scrape targets do not carry it, the entry check of one host checks it the same way
+    assert 'elasticsearch_retention_days' not in model_scrape_targets(models)[0]
+    assert model_entry_problems([entry(**same)]) == []
+    assert model_entry_problems([entry(elasticsearch_retention_days=0)]) == [
+        'model churn: elasticsearch_retention_days: 0 is not a whole number of days from 1 to 3650']
+
+
+def test_no_default_retention_is_added_by_the_inventory():
+    assert 'elasticsearch_retention_days' not in model_inventory({'h1': {'models': [entry()]}}, ['h1'])[0]
