@@ -120,7 +120,17 @@ def model_index_templates(models, namespace=DEFAULT_NAMESPACE, priority=200):
     } for model, names in streams]
 
 
+def model_log_reader_roles(models, namespace=DEFAULT_NAMESPACE):
+    streams, problems = _streams('model_log_reader_roles', models, namespace)
+    _fail('model_log_reader_roles', problems)
+    return [{
+        'name': 'mlops-model-%s-logs-reader' % names['model'],
+        'indices': [{'names': [names['data_stream']], 'privileges': ['read', 'view_index_metadata']}],
+        'metadata': {'model': names['model']},
+    } for model, names in streams]
+
+
 class FilterModule:
     def filters(self):
         return {'model_log_streams': model_log_streams, 'model_ilm_policies': model_ilm_policies,
-                'model_index_templates': model_index_templates}
+                'model_index_templates': model_index_templates, 'model_log_reader_roles': model_log_reader_roles}

@@ -12,6 +12,7 @@ _meta.managed_by = mlops.observability; exclusive mode removes only those, and n
 from __future__ import annotations
 
 import copy
+import json
 import re
 
 from ansible_collections.mlops.observability.plugins.module_utils.api_client import ApiError, api_argument_spec, fail_api_error
@@ -312,3 +313,62 @@ def exit_reconciled(module, run, option):
     if module._diff:
         result['diff'] = diff
     module.exit_json(**result)
+
+
+# ---- security: users and roles (elasticsearch_user, elasticsearch_role)
+
+def security_problems(item):
+    """Problems of a user or role that item_problems does not check: a name of printable ASCII characters other
+    than % (it goes into the URL path as it is), and metadata keys not starting with _ (Elasticsearch keeps those)."""
+    problems = []
+    name = item.get('name') or ''
+    if '%' in name or any(not 32 < ord(char) < 127 for char in name):
+        problems.append('name: %r: use printable ASCII characters other than %%' % name)
+    problems.extend('metadata: key %r: keys starting with _ are reserved by Elasticsearch' % key
+                    for key in sorted(item.get('metadata') or {}, key=str) if str(key).startswith('_'))
+    return problems
+
+
+def reserved(body):
+    """True for a built-in (reserved) user or role, as GET /_security/user or /_security/role returns it."""
+    meta = body.get('metadata') if isinstance(body, dict) else None
+    return isinstance(meta, dict) and meta.get('_reserved') is True
+
+
+def security_current(found, keys):
+    """The current argument of reconcile from the answer of GET /_security/user or /_security/role: the keys the
+    module compares, and the ownership mark in metadata; a reserved object is never owned."""
+    return dict((name, (dict((key, value) for key, value in body.items() if key in keys),
+                        owned(body.get('metadata')) and not reserved(body))) for name, body in found.items())
+
+
+def parsed_query(query):
+    """A role's document level security query as a mapping, from a mapping or from its JSON text (the form in
+    which Elasticsearch returns it); None when it is neither."""
+    if isinstance(query, str):
+        try:
+            query = json.loads(query)
+        except ValueError:
+            return None
+    return query if isinstance(query, dict) else None
+
+
+def role_index_entry(entry):
+    """An indices entry of a role to PUT, in the form read_role gives what Elasticsearch returns: options left out
+    dropped, the query as a mapping, and no empty field_security.except."""
+    body = dict((key, value) for key, value in entry.items() if value is not None)
+    if 'query' in body:
+        body['query'] = parsed_query(body['query'])
+    if 'field_security' in body and not body['field_security'].get('except'):
+        body['field_security'] = dict((key, value) for key, value in body['field_security'].items() if key != 'except')
+    return body
+
+
+def read_role(role):
+    """A role as GET /_security/role returns it, with the query of each indices entry parsed (Elasticsearch returns
+    it as JSON text)."""
+    indices = []
+    for entry in role.get('indices') or []:
+        query = parsed_query(entry.get('query'))
+        indices.append(dict(entry, query=query) if query is not None else entry)
+    return dict(role, indices=indices) if indices else role

@@ -148,3 +148,97 @@ def request(running, credentials, method, path, body=None):
             return json.loads(answer.read() or b'null')
     except urllib.error.HTTPError as error:
         raise StandinError('%s %s: HTTP %d %s' % (method, path, error.code, error.read()[:300])) from None
+
+
+# ---- config mode: nodes started from an elasticsearch.yml, as the stand-in package runs them
+
+KEYSTORE_TOOL = os.path.join(REPO, 'tests', 'standins', 'elasticsearch-keystore')
+
+
+def free_ports(count):
+    """count distinct free TCP ports on 127.0.0.1 (all held open while choosing, so none repeats)."""
+    sockets = [socket.socket() for number in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(('127.0.0.1', 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def node_pki(tmpdir, names):
+    """A CA and, for each name, a node certificate for TLS servers and clients (serverAuth and clientAuth, SAN
+    localhost and 127.0.0.1, like the ones the pki role issues); also 'mismatch' (SAN elsewhere.invalid only, same
+    CA) and 'foreign' (signed by an unrelated CA). Returns {'ca', 'other_ca', name: {'cert', 'key'}}."""
+    tmpdir = str(tmpdir)
+    ca_key, other_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca, other = _issue('stand-in node test CA', ca_key, ca=True), _issue('unrelated node test CA', other_key, ca=True)
+    paths = {'ca': _write_pem(os.path.join(tmpdir, 'ca.pem'), ca.public_bytes(serialization.Encoding.PEM)),
+             'other_ca': _write_pem(os.path.join(tmpdir, 'other_ca.pem'), other.public_bytes(serialization.Encoding.PEM))}
+    local = [x509.DNSName('localhost'), x509.IPAddress(ipaddress.ip_address('127.0.0.1'))]
+    wanted = [(name, local, ca, ca_key) for name in names]
+    wanted += [('mismatch', [x509.DNSName('elsewhere.invalid')], ca, ca_key), ('foreign', local, other, other_key)]
+    now = datetime.datetime.now(datetime.timezone.utc)
+    for name, sans, issuer, issuer_key in wanted:
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+                .issuer_name(issuer.subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=2))
+                .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+                .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
+                .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
+                               critical=False)
+                .add_extension(x509.SubjectAlternativeName(sans), critical=False)
+                .sign(issuer_key, hashes.SHA256()))
+        paths[name] = {
+            'cert': _write_pem(os.path.join(tmpdir, name + '.pem'), cert.public_bytes(serialization.Encoding.PEM)),
+            'key': _write_pem(os.path.join(tmpdir, name + '.key'), key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))}
+    return paths
+
+
+def keystore_tool(conf_dir, *args, stdin=None):
+    """Run the stand-in elasticsearch-keystore with ES_PATH_CONF=conf_dir; the CompletedProcess (text)."""
+    return subprocess.run([sys.executable, KEYSTORE_TOOL] + list(args), input=stdin, capture_output=True, text=True,
+                          env=dict(os.environ, ES_PATH_CONF=str(conf_dir)), timeout=30, check=False)
+
+
+def start_config_node(config, log_path, env=None, extra_args=()):
+    """Start the stand-in in config mode on config (an elasticsearch.yml), stdout and stderr appended to log_path;
+    waits for its "listening on" line. Returns an object with process, log(), stop() (SIGTERM; the exit code)."""
+    log_path = str(log_path)
+    started_lines = read_text(log_path).count('listening on')
+    log = open(log_path, 'a', encoding='utf-8')  # pylint: disable=consider-using-with
+    process = subprocess.Popen(  # pylint: disable=consider-using-with
+        [sys.executable, STANDIN, '--config', str(config)] + list(extra_args), stdout=log, stderr=subprocess.STDOUT,
+        env=dict(os.environ, **(env or {})))
+
+    def stop():
+        if process.poll() is None:
+            process.terminate()
+        code = process.wait(timeout=15)
+        log.close()
+        return code
+
+    deadline = time.monotonic() + 20
+    while read_text(log_path).count('listening on') == started_lines:
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop()
+            raise StandinError('the stand-in did not start: %s' % read_text(log_path))
+        time.sleep(0.05)
+    return types.SimpleNamespace(process=process, log=lambda: read_text(log_path), stop=stop)
+
+
+def api_call(url, ca, credentials, method, path, body=None, timeout=40):
+    """One HTTPS call as (user, password); (status, parsed body), also for error statuses."""
+    headers = {'Authorization': 'Basic ' + base64.b64encode(('%s:%s' % credentials).encode()).decode()}
+    data = None
+    if body is not None:
+        data, headers['Content-Type'] = json.dumps(body).encode(), 'application/json'
+    call = urllib.request.Request(url + path, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(call, context=ssl.create_default_context(cafile=ca), timeout=timeout) as answer:
+            return answer.status, json.loads(answer.read() or b'null')
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b'null')

@@ -4,12 +4,15 @@ It answers only the REST calls that the collection's roles and modules make (clu
 policies, index and component templates, data streams, security users and roles), over TLS and basic auth, and
 appends every call it receives to a JSON-lines file, so that a test can assert what was sent and in which order.
 Request and response shapes follow Elastic's REST API spec and examples; README.md in this directory lists the
-sources and what the stand-in leaves out. Python 3.11 standard library only.
+sources and what the stand-in leaves out. Python 3.11 standard library only, and python3-yaml in config mode.
 
 Run: python3 elasticsearch_standin.py --listen 127.0.0.1:9200 --cert http.pem --key http.key \
          --users users.json --calls calls.jsonl --state state.json
+ or: python3 elasticsearch_standin.py --config /etc/elasticsearch/elasticsearch.yml   (what the stand-in package runs:
+     TLS, users, paths and the other nodes from the files that the role rendered; also a TLS transport port)
 """
 import argparse
+import concurrent.futures
 import copy
 import ctypes
 import datetime
@@ -80,6 +83,18 @@ ROLE_FIELDS = {'cluster', 'indices', 'applications', 'run_as', 'metadata', 'glob
                'description', 'transient_metadata'}
 TEMPLATE_FIELDS = {'index_patterns', 'template', 'composed_of', 'priority', 'version', '_meta', 'data_stream',
                    'allow_auto_create', 'ignore_missing_component_templates', 'deprecated'}
+
+# Node roles: those of a node without node.roles, and their letters in _cat/nodes (from memory of Elasticsearch
+# 8.x/9.x, not checked against a running node).
+DEFAULT_NODE_ROLES = ['data', 'data_cold', 'data_content', 'data_frozen', 'data_hot', 'data_warm', 'ingest', 'master', 'ml',
+                      'remote_cluster_client', 'transform']
+ROLE_LETTERS = {'data_cold': 'c', 'data': 'd', 'data_frozen': 'f', 'data_hot': 'h', 'ingest': 'i', 'ml': 'l', 'master': 'm',
+                'remote_cluster_client': 'r', 'data_content': 's', 'transform': 't', 'voting_only': 'v', 'data_warm': 'w'}
+HEALTH_RANK = {'red': 0, 'yellow': 1, 'green': 2}
+# The keystore of the stand-in: JSON with base64 values, written by the elasticsearch-keystore stand-in in this directory.
+KEYSTORE_FILE = 'elasticsearch.keystore'
+KEYSTORE_MARKER = 'keystore of the Elasticsearch stand-in (tests of mlops.observability); not an Elasticsearch keystore'
+TRANSPORT_MAX_LINE = 16 * 2 ** 20  # one transport message: a line of JSON, at most the whole state
 
 # Built-ins present at the first start, like the logs template set of Elasticsearch 8.x/9.x (own, smaller bodies).
 BUILTIN_POLICIES = {'logs': {'phases': {'hot': {'actions': {'rollover': {'max_age': '30d', 'max_primary_shard_size': '50gb'}}}},
@@ -213,6 +228,12 @@ def parse_duration(value, field):
     if value == '0':
         return 0
     raise bad('failed to parse setting [%s] with value [%s] as a time value: unit is missing or unrecognized' % (field, value))
+
+
+def file_user(name, password, roles=()):
+    """A user whose password comes from a file (users file, keystore); reserved users keep their fixed roles."""
+    return {'password': password, 'roles': RESERVED_USERS.get(name, list(roles)), 'full_name': None, 'email': None,
+            'metadata': {}, 'enabled': True}
 
 
 def hide_passwords(value):
@@ -388,11 +409,18 @@ class StandIn:
         self.settings = settings
         self.node = settings['node_name']
         self.lock = threading.Lock()
-        self.file_users = self.load_users(settings['users'])
+        self.outbox = None  # the state to send to the other nodes after a change (config mode)
+        self.transport_client = None  # the TLS client context of the transport layer (config mode; set by main)
+        self.seed_status = {}
+        self.file_users = self.load_users(settings['users']) if settings['users'] else {}
+        if settings['bootstrap_password'] is not None:  # as in Elasticsearch: until the API sets elastic's password
+            self.file_users['elastic'] = file_user('elastic', settings['bootstrap_password'])
         self.state = self.load_state()
         self.routes = [(set(methods.split('|')), re.compile(pattern), action, getattr(self, handler)) for methods, pattern, action, handler in (
             ('GET', r'/', 'cluster:monitor/main', 'root'),
             ('GET', r'/_cluster/health', 'cluster:monitor/health', 'cluster_health'),
+            ('GET', r'/_cat/nodes', 'cluster:monitor/nodes/info', 'cat_nodes'),
+            ('GET', r'/_nodes/_local', 'cluster:monitor/nodes/info', 'nodes_local'),
             ('GET', r'/_cluster/settings', 'cluster:monitor/state', 'get_cluster_settings'),
             ('PUT', r'/_cluster/settings', 'cluster:admin/settings/update', 'put_cluster_settings'),
             ('GET', r'/_ilm/policy(?:/(?P<name>[^/]+))?', 'cluster:admin/ilm/get', 'get_policies'),
@@ -421,8 +449,7 @@ class StandIn:
 
     # ---- files: users, state, calls, log
     def log(self, message):
-        sys.stderr.write('%s elasticsearch stand-in [%s]: %s\n' % (iso(), self.node, message))
-        sys.stderr.flush()
+        write_log(self.settings['log_stream'], self.node, message)
 
     @staticmethod
     def load_users(path):
@@ -432,9 +459,7 @@ class StandIn:
         for name, user in users.items():
             if not isinstance(user, dict) or not isinstance(user.get('password'), str):
                 raise SystemExit('stand-in: users file %s: user [%s] needs a "password" string' % (path, name))
-            roles = RESERVED_USERS.get(name, user.get('roles', []))
-            records[name] = {'password': user['password'], 'roles': roles, 'full_name': None, 'email': None, 'metadata': {},
-                             'enabled': True}
+            records[name] = file_user(name, user['password'], user.get('roles', []))
         return records
 
     def load_state(self):
@@ -443,19 +468,30 @@ class StandIn:
             with open(path, encoding='utf-8') as handle:
                 state = json.load(handle)
             state['cluster_settings']['transient'] = {}  # transient settings do not survive a restart
+            state.setdefault('node_id', secrets.token_urlsafe(16)[:22])
+            state.setdefault('revision', 0)
+            state.setdefault('revised_by', self.node)
             return state
+        # revision and revised_by order the states of the nodes of a cluster (config mode): the newest wins
         state = {'note': 'state of the Elasticsearch stand-in (tests of mlops.observability); not Elasticsearch data',
-                 'cluster_uuid': secrets.token_urlsafe(16)[:22], 'users': {}, 'roles': {}, 'data_streams': {},
+                 'cluster_uuid': secrets.token_urlsafe(16)[:22], 'node_id': secrets.token_urlsafe(16)[:22], 'revision': 0,
+                 'revised_by': self.node, 'users': {}, 'roles': {}, 'data_streams': {},
                  'cluster_settings': {'persistent': {}, 'transient': {}},
                  'policies': {name: {'version': 1, 'modified_date': now_ms(), 'policy': policy} for name, policy in BUILTIN_POLICIES.items()},
                  'component_templates': {name: component_template(body) for name, body in BUILTIN_COMPONENTS.items()},
                  'index_templates': {name: index_template(body) for name, body in BUILTIN_TEMPLATES.items()}}
         self.state = state
-        self.save()
+        self.save(changed=False)
         return state
 
-    def save(self):
-        """Write the state atomically: a temporary file in the same directory, then a rename."""
+    def save(self, changed=True):
+        """Write the state atomically: a temporary file in the same directory, then a rename. A change by a call
+        raises the revision and, with other nodes, is sent to them before the call is answered (handle)."""
+        if changed:
+            self.state['revision'] += 1
+            self.state['revised_by'] = self.node
+            if self.settings['seed_hosts']:
+                self.outbox = self.shared_state()
         path = self.settings['state']
         fd, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix='.standin-state-')
         with os.fdopen(fd, 'w', encoding='utf-8') as handle:
@@ -474,8 +510,8 @@ class StandIn:
         entry = {'ts': iso(), 'node': self.node, 'method': method, 'path': path, 'query': query, 'user': None,
                  'status': None, 'body': None}
         extra_headers = []
-        with self.lock:
-            try:
+        try:
+            with self.lock:
                 body, body_error = None, None
                 try:
                     body = self.parse_body(headers, raw)
@@ -490,16 +526,24 @@ class StandIn:
                 if body_error:
                     raise body_error
                 request = types.SimpleNamespace(method=method, path=path, query=query, body=body, params=params, user=user)
+                locked = handler.__name__ not in ('cluster_health', 'cat_nodes', 'nodes_local')
+                if locked:
+                    status, answer = handler(request)
+            if not locked:  # these wait, or call the other nodes: not while holding the lock
                 status, answer = handler(request)
-            except ESError as err:
-                status, answer = err.status, err.body
-                if status == 401:
-                    extra_headers.append(('WWW-Authenticate', WWW_AUTHENTICATE))
-            except Exception as err:  # pylint: disable=broad-except
-                self.log('internal error on %s %s: %s' % (method, path, traceback.format_exc().replace('\n', ' | ')))
-                status, answer = 500, ESError(500, 'stand_in_internal_error', 'stand-in internal error: %s' % err).body
-            entry['status'] = status
+        except ESError as err:
+            status, answer = err.status, err.body
+            if status == 401:
+                extra_headers.append(('WWW-Authenticate', WWW_AUTHENTICATE))
+        except Exception as err:  # pylint: disable=broad-except
+            self.log('internal error on %s %s: %s' % (method, path, traceback.format_exc().replace('\n', ' | ')))
+            status, answer = 500, ESError(500, 'stand_in_internal_error', 'stand-in internal error: %s' % err).body
+        entry['status'] = status
+        with self.lock:
             self.record(entry)
+            outbox, self.outbox = self.outbox, None
+        if outbox:  # acknowledged once the reachable nodes have it, as Elasticsearch does with a cluster state update
+            self.probe({'type': 'publish', 'state': outbox}, timeout=3)
         self.log('%s %s%s -> %d (user %s)' % (method, path, '?' + urllib.parse.urlencode(query) if query else '', status, entry['user']))
         return status, answer, extra_headers
 
@@ -565,25 +609,139 @@ class StandIn:
                      'cluster_uuid': self.state['cluster_uuid'], 'version': version, 'tagline': TAGLINE}
 
     def cluster_health(self, request):
-        query, timed_out = request.query, False
-        if query.get('wait_for_status', 'green') not in ('green', 'yellow', 'red'):
-            raise bad('unknown cluster health status [%s]' % query['wait_for_status'])
-        if 'timeout' in query:
-            parse_duration(query['timeout'], 'timeout')
+        """Health of self and the seed hosts that answer; wait_for_status and wait_for_nodes poll until `timeout`."""
+        query = request.query
+        wanted_status = query.get('wait_for_status')
+        if wanted_status is not None and wanted_status not in HEALTH_RANK:
+            raise bad('unknown cluster health status [%s]' % wanted_status)
+        timeout = parse_duration(query.get('timeout', '30s'), 'timeout') / 1e9
+        wanted_nodes = None
         if query.get('wait_for_nodes'):
             match = re.fullmatch(r'(>=|<=|>|<|ge|le|gt|lt)?\(?(\d+)\)?', query['wait_for_nodes'].strip())
             if not match:
                 raise bad('cannot parse wait_for_nodes [%s]' % query['wait_for_nodes'])
             how = {'>=': 'ge', '<=': 'le', '>': 'gt', '<': 'lt'}.get(match.group(1), match.group(1) or 'eq')
-            # a one-node stand-in never gets more nodes: it answers the timeout at once
-            timed_out = not getattr(operator, how)(1, int(match.group(2)))
+            wanted_nodes = (getattr(operator, how), int(match.group(2)))
+        deadline = time.monotonic() + timeout
+        while True:
+            nodes, status = self.members()
+            met = ((wanted_status is None or HEALTH_RANK[status] >= HEALTH_RANK[wanted_status])
+                   and (wanted_nodes is None or wanted_nodes[0](len(nodes), wanted_nodes[1])))
+            if met or time.monotonic() >= deadline:
+                break
+            time.sleep(max(0.0, min(0.5, deadline - time.monotonic())))
+        data_nodes = sum(1 for node in nodes.values() if any(role.startswith('data') for role in node['roles']))
         shards = 1 + len(self.state['data_streams'])
-        return (408 if timed_out else 200), {
-            'cluster_name': self.settings['cluster_name'], 'status': 'green', 'timed_out': timed_out, 'number_of_nodes': 1,
-            'number_of_data_nodes': 1, 'active_primary_shards': shards, 'active_shards': shards, 'relocating_shards': 0,
+        return (200 if met else 408), {
+            'cluster_name': self.settings['cluster_name'], 'status': status, 'timed_out': not met, 'number_of_nodes': len(nodes),
+            'number_of_data_nodes': data_nodes, 'active_primary_shards': shards, 'active_shards': shards, 'relocating_shards': 0,
             'initializing_shards': 0, 'unassigned_shards': 0, 'unassigned_primary_shards': 0, 'delayed_unassigned_shards': 0,
             'number_of_pending_tasks': 0, 'number_of_in_flight_fetch': 0, 'task_max_waiting_in_queue_millis': 0,
             'active_shards_percent_as_number': 100.0}
+
+    def cat_nodes(self, request):
+        if request.query.get('format') != 'json':
+            raise bad('stand-in: GET /_cat/nodes is served only with format=json')
+        nodes = self.members()[0]
+        master = min((name for name, node in nodes.items() if 'master' in node['roles']), default=None)
+        return 200, [{'ip': node['ip'], 'node.role': ''.join(sorted(ROLE_LETTERS.get(role, '') for role in node['roles'])) or '-',
+                      'master': '*' if name == master else '-', 'name': name} for name, node in sorted(nodes.items())]
+
+    def nodes_local(self, request):
+        info = self.node_info()
+        address = '%s:%d' % (info['ip'], (self.settings['transport'] or {}).get('port', self.settings['port']))
+        return 200, {'_nodes': {'total': 1, 'successful': 1, 'failed': 0}, 'cluster_name': self.settings['cluster_name'],
+                     'nodes': {info['id']: {'name': self.node, 'transport_address': address, 'host': info['ip'], 'ip': info['ip'],
+                                            'version': self.settings['version'], 'build_flavor': 'default',
+                                            'build_type': 'stand-in', 'roles': info['roles'], 'attributes': {}}}}
+
+    # ---- the other nodes (config mode): a TLS transport port, one line of JSON each way
+    def node_info(self):
+        return {'name': self.node, 'id': self.state['node_id'], 'ip': self.settings['publish_ip'],
+                'roles': sorted(self.settings['roles']), 'revision': [self.state['revision'], self.state['revised_by']]}
+
+    def shared_state(self):
+        """A copy of the state that the nodes of a cluster share: everything but the node's own id."""
+        return json.loads(json.dumps({key: value for key, value in self.state.items() if key != 'node_id'}))
+
+    def adopt(self, state, sender):
+        """Take the state of another node if it is newer than this node's; True if taken."""
+        with self.lock:
+            if [state['revision'], state['revised_by']] <= [self.state['revision'], self.state['revised_by']]:
+                return False
+            self.state = dict(state, node_id=self.state['node_id'])
+            self.save(changed=False)
+        self.log('transport: took the state of revision %d (by %s) from %s' % (state['revision'], state['revised_by'], sender))
+        return True
+
+    def transport_answer(self, message):
+        """The answer to one transport message: handshake, fetch (the state) or publish (a newer state)."""
+        if message.get('cluster_name') != self.settings['cluster_name']:
+            return {'error': 'stand-in: node [%s] is of cluster [%s], not [%s]'
+                             % (self.node, self.settings['cluster_name'], message.get('cluster_name'))}
+        answer = self.node_info()
+        if message.get('type') == 'fetch':
+            with self.lock:
+                answer['state'] = self.shared_state()
+        elif message.get('type') == 'publish':
+            answer['adopted'] = self.adopt(message['state'], message.get('from'))
+        elif message.get('type') != 'handshake':
+            return {'error': 'stand-in: unknown transport message type [%s]' % message.get('type')}
+        return answer
+
+    def dial(self, seed, message, timeout):
+        """Send one message to a seed host over TLS (the transport certificate as client certificate); its answer."""
+        host, port = seed
+        with socket.create_connection((host, port), timeout=timeout) as raw:
+            with self.transport_client.wrap_socket(raw, server_hostname=host) as tls:
+                tls.sendall(json.dumps(dict(message, cluster_name=self.settings['cluster_name'], **{'from': self.node})).encode()
+                            + b'\n')
+                answer = json.loads(tls.makefile('rb').readline(TRANSPORT_MAX_LINE) or b'null')
+        if not isinstance(answer, dict) or 'error' in answer:
+            raise ValueError(answer.get('error') if isinstance(answer, dict) else 'no answer')
+        return answer
+
+    def probe(self, message, timeout=1.0):
+        """Send a message to every seed host at once; [(seed, answer or None)]. Logs when a seed starts or stops
+        answering."""
+        seeds = self.settings['seed_hosts']
+        if not seeds or self.transport_client is None:
+            return []
+
+        def one(seed):
+            try:
+                answer, status = self.dial(seed, message, timeout), None
+            except (OSError, ValueError) as err:
+                answer, status = None, 'does not answer: %s' % (err or type(err).__name__)
+            status = status or 'answers (node %s)' % answer['name']
+            if self.seed_status.get(seed) != status:
+                self.seed_status[seed] = status
+                self.log('transport: seed host %s:%d %s' % (seed[0], seed[1], status))
+            return seed, answer
+        with concurrent.futures.ThreadPoolExecutor(len(seeds)) as pool:
+            return list(pool.map(one, seeds))
+
+    def catch_up(self, answers):
+        """Fetch and take the newest state among the answering nodes, if it is newer than this node's."""
+        newest = max((answer for seed, answer in answers if answer), key=lambda answer: answer['revision'], default=None)
+        if newest and newest['revision'] > [self.state['revision'], self.state['revised_by']]:
+            seed = next(seed for seed, answer in answers if answer is newest)
+            try:
+                self.adopt(self.dial(seed, {'type': 'fetch'}, 3)['state'], newest['name'])
+            except (OSError, ValueError, KeyError) as err:
+                self.log('transport: cannot fetch the state of %s: %s' % (newest['name'], err))
+
+    def members(self):
+        """({name: node info} of this node and the seed hosts that answer the handshake, health status): green when
+        all seed hosts answer, yellow when at least half do, else red."""
+        answers = self.probe({'type': 'handshake'})
+        answered = [answer for seed, answer in answers if answer]
+        nodes = {self.node: self.node_info()}
+        for answer in answered:
+            nodes.setdefault(answer['name'], answer)
+        self.catch_up(answers)
+        status = 'green' if len(answered) == len(answers) else 'yellow' if 2 * len(answered) >= len(answers) else 'red'
+        return nodes, status
 
     def get_cluster_settings(self, request):
         flat = request.query.get('flat_settings') == 'true'
@@ -962,23 +1120,202 @@ class Server(ThreadingHTTPServer):
         self.standin.log('connection from %s ended: %s' % (client_address[0], sys.exc_info()[1]))
 
 
+class TransportServer(socketserver.ThreadingTCPServer):
+    """The transport port of config mode: TLS, and one line of JSON each way (see StandIn.transport_answer)."""
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        self.standin.log('transport: connection from %s refused or ended: %s' % (client_address[0], sys.exc_info()[1]))
+
+
+class TransportHandler(socketserver.StreamRequestHandler):
+    timeout = 10
+
+    def setup(self):
+        self.request.settimeout(self.timeout)
+        self.request.do_handshake()  # checks the client certificate against the transport CA
+        super().setup()
+
+    def handle(self):
+        try:
+            message = json.loads(self.rfile.readline(TRANSPORT_MAX_LINE) or b'null')
+            answer = self.server.standin.transport_answer(message)
+        except (ValueError, KeyError, TypeError, AttributeError) as err:
+            answer = {'error': 'stand-in: not a transport message: %s' % err}
+        self.wfile.write(json.dumps(answer).encode() + b'\n')
+
+
+def write_log(stream, node, message):
+    """One log line, on stderr (command-line mode) or stdout (config mode: the journal under systemd)."""
+    handle = getattr(sys, stream)
+    handle.write('%s elasticsearch stand-in [%s]: %s\n' % (iso(), node, message))
+    handle.flush()
+
+
+def read_keystore(conf_dir):
+    """{name: value} of the stand-in's keystore in conf_dir, {} when there is none (see elasticsearch-keystore here)."""
+    path = os.path.join(conf_dir, KEYSTORE_FILE)
+    if not os.path.exists(path):
+        return {}
+    try:
+        with open(path, encoding='utf-8') as handle:
+            document = json.load(handle)
+        if document.get('stand-in') != KEYSTORE_MARKER:
+            raise ValueError('it has no stand-in marker')
+        return {name: b64decode(value, validate=True).decode('utf-8') for name, value in document['settings'].items()}
+    except (OSError, ValueError, KeyError, AttributeError) as err:
+        raise ValueError('%s is not a keystore of the stand-in: %s' % (path, err)) from None
+
+
+def bind_host(value):
+    """A network.host value as an address to bind. _local_ is the loopback address; _site_, _global_ and interface
+    names (_eth0_) bind every address, an approximation: Elasticsearch binds only the matching ones."""
+    value = str(value).strip()
+    if value.startswith('_local'):
+        return '127.0.0.1'
+    return '0.0.0.0' if value.startswith('_') else value.strip('[]')
+
+
+def publish_ip(host):
+    """The address that _cat/nodes and _nodes show: the bound one, or the host name's when all are bound."""
+    try:
+        return socket.getaddrinfo(socket.gethostname() if host in ('0.0.0.0', '::') else host, None)[0][4][0]
+    except OSError:
+        return '127.0.0.1'
+
+
+def port_number(value, key):
+    try:
+        return int(str(value).split('-', maxsplit=1)[0])  # a range such as 9300-9400: its first port
+    except ValueError:
+        raise ValueError('%s: [%s] is not a port' % (key, value)) from None
+
+
+def seed_address(entry, default_port):
+    """A discovery.seed_hosts entry: host, host:port, [v6] or [v6]:port; without a port, this node's transport port."""
+    if entry.startswith('['):
+        host, port = entry[1:].split(']', 1) if ']' in entry else (entry[1:], '')
+        port = port.lstrip(':')
+    elif entry.count(':') == 1:
+        host, port = entry.split(':')
+    else:
+        host, port = entry, ''
+    return host, port_number(port, 'discovery.seed_hosts') if port else default_port
+
+
+def jvm_options(conf_dir):
+    """{file: [options]} of jvm.options.d/*.options, only to log them: the stand-in runs no JVM."""
+    folder = os.path.join(conf_dir, 'jvm.options.d')
+    found = {}
+    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        if name.endswith('.options'):
+            with open(os.path.join(folder, name), encoding='utf-8') as handle:
+                found[name] = [line.strip() for line in handle if line.strip() and not line.startswith('#')]
+    return found
+
+
+def config_settings(path):
+    """The settings of config mode, from elasticsearch.yml (nested or dotted keys; unknown keys are ignored: the role
+    checks them against the reference), from its directory (ES_PATH_CONF) and from the keystore there. Raises
+    ValueError when the stand-in cannot serve this configuration."""
+    import yaml  # pylint: disable=import-outside-toplevel  # python3-yaml, needed in config mode only
+    conf_dir = os.path.dirname(os.path.abspath(path))
+    try:
+        with open(path, encoding='utf-8') as handle:
+            document = yaml.safe_load(handle) or {}
+    except (OSError, yaml.YAMLError) as err:
+        raise ValueError('cannot read it: %s' % err) from None
+    if not isinstance(document, dict):
+        raise ValueError('it is not a mapping of settings')
+    conf = flatten(document)
+
+    def first(*keys, default=None):
+        for key in keys:
+            value = conf.get(key)
+            if value not in (None, '', []):
+                return value[0] if isinstance(value, list) else value
+        return default
+
+    def names(key):
+        value = conf.get(key) or []
+        return [str(v).strip() for v in (value.split(',') if isinstance(value, str) else value) if str(v).strip()]
+
+    if str(conf.get('xpack.security.enabled')).lower() != 'true':
+        raise ValueError('xpack.security.enabled must be true: the stand-in serves only TLS and authenticated calls')
+    tls = {}
+    for layer in ('http', 'transport'):
+        prefix = 'xpack.security.%s.ssl.' % layer
+        if str(conf.get(prefix + 'enabled')).lower() != 'true':
+            raise ValueError('%senabled must be true: the stand-in serves only TLS' % prefix)
+        missing = [prefix + key for key in ('certificate', 'key') if not first(prefix + key)]
+        if missing:
+            raise ValueError('%s missing: the stand-in reads PEM files only' % ' and '.join(missing))
+        tls[layer] = {'cert': os.path.join(conf_dir, str(first(prefix + 'certificate'))),
+                      'key': os.path.join(conf_dir, str(first(prefix + 'key'))),
+                      'cas': [os.path.join(conf_dir, ca) for ca in names(prefix + 'certificate_authorities')],
+                      'client_auth': str(first(prefix + 'client_authentication', default='none' if layer == 'http' else 'required')),
+                      'verification_mode': str(first(prefix + 'verification_mode', default='full'))}
+        if tls[layer]['client_auth'] not in ('none', 'optional', 'required'):
+            raise ValueError('%sclient_authentication: [%s] is not none, optional or required' % (prefix, tls[layer]['client_auth']))
+        if tls[layer]['verification_mode'] not in ('full', 'certificate', 'none'):
+            raise ValueError('%sverification_mode: [%s] is not full, certificate or none' % (prefix, tls[layer]['verification_mode']))
+    http_host = bind_host(first('http.bind_host', 'http.host', 'network.bind_host', 'network.host', default='_local_'))
+    transport_port = port_number(first('transport.port', default=9300), 'transport.port')
+    es_home = os.environ.get('ES_HOME') or os.getcwd()  # relative paths start there, as in Elasticsearch
+    keystore = read_keystore(conf_dir)
+    return {'host': http_host, 'port': port_number(first('http.port', default=9200), 'http.port'),
+            'cert': tls['http']['cert'], 'key': tls['http']['key'], 'client_cas': tls['http']['cas'],
+            'client_auth': tls['http']['client_auth'], 'users': None,
+            'calls': os.path.join(es_home, str(first('path.logs', default='logs')), 'standin-calls.jsonl'),
+            'state': os.path.join(es_home, str(first('path.data', default='data')), 'standin-state.json'),
+            'node_name': str(first('node.name', default=socket.gethostname())),
+            'cluster_name': str(first('cluster.name', default='elasticsearch')),
+            'bootstrap_password': keystore.get('bootstrap.password'), 'keystore_entries': sorted(keystore),
+            'log_stream': 'stdout', 'config': os.path.abspath(path), 'publish_ip': publish_ip(http_host),
+            'transport': dict(tls['transport'], port=transport_port, host=bind_host(
+                first('transport.bind_host', 'transport.host', 'network.bind_host', 'network.host', default='_local_'))),
+            'seed_hosts': [seed_address(entry, transport_port) for entry in names('discovery.seed_hosts')],
+            'initial_master_nodes': names('cluster.initial_master_nodes'),
+            'roles': names('node.roles') if 'node.roles' in conf else list(DEFAULT_NODE_ROLES),
+            'jvm_options': jvm_options(conf_dir)}
+
+
 def load_settings(argv=None):
-    """Every setting of the stand-in as one dict. Today they come from the command line; another source (the
-    elasticsearch.yml that the role renders) can be added here later and give the same keys."""
+    """Every setting of the stand-in as one dict: from the command line, or (--config) from the elasticsearch.yml
+    that the role rendered, its directory and the keystore there. Both give the same keys."""
     parser = argparse.ArgumentParser(prog='elasticsearch_standin.py',
                                      description='Stand-in for the Elasticsearch REST API, for tests of mlops.observability. '
                                                  'Not Elasticsearch.')
-    parser.add_argument('--listen', required=True, metavar='HOST:PORT')
+    parser.add_argument('--config', metavar='ELASTICSEARCH_YML',
+                        help='config mode: every setting from this file, its directory and the keystore there; '
+                             'also listens on transport.port (TLS) for the other nodes')
+    parser.add_argument('--listen', metavar='HOST:PORT', help='required without --config')
     parser.add_argument('--cert', help='PEM server certificate (chain); required: the stand-in serves HTTPS only')
     parser.add_argument('--key', help='PEM private key of --cert; required')
     parser.add_argument('--client-ca', help='PEM CA: clients must present a certificate that it signed')
-    parser.add_argument('--users', required=True, help='JSON {"name": {"password": "...", "roles": [...]}}')
-    parser.add_argument('--calls', required=True, help='JSON-lines file that every call is appended to')
-    parser.add_argument('--state', required=True, help='JSON state file, kept across restarts')
-    parser.add_argument('--node-name', default=socket.gethostname())
-    parser.add_argument('--cluster-name', default='elasticsearch')
+    parser.add_argument('--users', help='JSON {"name": {"password": "...", "roles": [...]}}; required without --config')
+    parser.add_argument('--calls', help='JSON-lines file that every call is appended to; required without --config')
+    parser.add_argument('--state', help='JSON state file, kept across restarts; required without --config')
+    parser.add_argument('--node-name')
+    parser.add_argument('--cluster-name')
     parser.add_argument('--version', default='9.1.0', help='version number that GET / reports')
+    parser.add_argument('-p', '--pidfile', help='write the process id to this file (as bin/elasticsearch -p)')
+    parser.add_argument('-q', '--quiet', action='store_true', help='accepted like bin/elasticsearch --quiet; no effect')
     args = parser.parse_args(argv)
+    common = {'version': args.version, 'pidfile': args.pidfile}
+    cli_only = ('listen', 'cert', 'key', 'client_ca', 'users', 'calls', 'state', 'node_name', 'cluster_name')
+    if args.config:
+        given = [option for option in cli_only if getattr(args, option)]
+        if given:
+            parser.error('--config takes every setting from the file: --%s is not allowed with it' % given[0].replace('_', '-'))
+        try:
+            return dict(config_settings(args.config), **common)
+        except ValueError as err:
+            raise SystemExit('stand-in: %s: %s' % (args.config, err)) from None
+    missing = [option for option in ('listen', 'users', 'calls', 'state') if not getattr(args, option)]
+    if missing:
+        parser.error('--%s: required without --config' % missing[0])
     if not args.cert or not args.key:
         parser.error('--cert and --key are required: the stand-in serves HTTPS only')
     for option in ('cert', 'key', 'client_ca', 'users'):
@@ -987,9 +1324,12 @@ def load_settings(argv=None):
     host, port = args.listen.rsplit(':', 1) if ':' in args.listen else ('', '')
     if not host or not port.isdigit():
         parser.error('--listen takes HOST:PORT')
-    return {'host': host.strip('[]'), 'port': int(port), 'cert': args.cert, 'key': args.key, 'client_ca': args.client_ca,
-            'users': args.users, 'calls': args.calls, 'state': args.state, 'node_name': args.node_name,
-            'cluster_name': args.cluster_name, 'version': args.version}
+    return dict(common, host=host.strip('[]'), port=int(port), cert=args.cert, key=args.key,
+                client_cas=[args.client_ca] if args.client_ca else [], client_auth='required' if args.client_ca else 'none',
+                users=args.users, calls=args.calls, state=args.state, node_name=args.node_name or socket.gethostname(),
+                cluster_name=args.cluster_name or 'elasticsearch', bootstrap_password=None, keystore_entries=[],
+                log_stream='stderr', config=None, publish_ip=host.strip('[]'), transport=None, seed_hosts=[],
+                initial_master_nodes=[], roles=list(DEFAULT_NODE_ROLES), jvm_options={})
 
 
 def set_process_name(name=b'es-stand-in'):
@@ -1000,35 +1340,120 @@ def set_process_name(name=b'es-stand-in'):
         pass
 
 
-def main(argv=None):
-    settings = load_settings(argv)
-    set_process_name()
+def notify_systemd(message):
+    """Send a message to systemd's notify socket ($NOTIFY_SOCKET, for Type=notify; '@' starts an abstract name).
+    False when there is no socket."""
+    address = os.environ.get('NOTIFY_SOCKET')
+    if not address:
+        return False
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.connect('\0' + address[1:] if address.startswith('@') else address)
+        sock.sendall(message.encode())
+    return True
+
+
+def server_context(cert, key, cas, client_auth):
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
-    try:
-        context.load_cert_chain(settings['cert'], settings['key'])
-        if settings['client_ca']:
-            context.load_verify_locations(settings['client_ca'])
-            context.verify_mode = ssl.CERT_REQUIRED
-    except ssl.SSLError as err:
-        raise SystemExit('stand-in: cannot load the TLS files: %s' % err) from None
-    standin = StandIn(settings)
-    if ':' in settings['host']:
-        Server.address_family = socket.AF_INET6
-    server = Server((settings['host'], settings['port']), Handler)
-    server.standin = standin
+    context.load_cert_chain(cert, key)
+    if client_auth != 'none':
+        for ca in cas:
+            context.load_verify_locations(ca)
+        if not cas:
+            context.load_default_certs(ssl.Purpose.CLIENT_AUTH)
+        context.verify_mode = ssl.CERT_REQUIRED if client_auth == 'required' else ssl.CERT_OPTIONAL
+    return context
+
+
+def transport_contexts(transport):
+    """(server, client) TLS contexts of the transport layer. Both present the transport certificate. full checks
+    the chain and, when dialling, that the peer's certificate names the host dialled; certificate checks only the
+    chain; none checks nothing."""
+    mode = transport['verification_mode']
+    server = server_context(transport['cert'], transport['key'], transport['cas'], 'none' if mode == 'none' else transport['client_auth'])
+    client = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    client.minimum_version = ssl.TLSVersion.TLSv1_2
+    client.load_cert_chain(transport['cert'], transport['key'])
+    client.check_hostname = mode == 'full'
+    if mode == 'none':
+        client.verify_mode = ssl.CERT_NONE
+    for ca in transport['cas'] if mode != 'none' else []:
+        client.load_verify_locations(ca)
+    if mode != 'none' and not transport['cas']:
+        client.load_default_certs()
+    return server, client
+
+
+def bind(server_class, host, port, handler, context):
+    server_class.address_family = socket.AF_INET6 if ':' in host else socket.AF_INET
+    server = server_class((host, port), handler)
     server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
-    standin.log('listening on https://%s:%d, version %s; a stand-in for tests, not Elasticsearch'
-                % (settings['host'], server.server_address[1], settings['version']))
+    return server
+
+
+def main(argv=None):
+    settings = load_settings(argv)
+    if os.environ.get('ES_STANDIN_FAIL_START', '') not in ('', '0'):
+        write_log(settings['log_stream'], settings['node_name'], 'stand-in: failing on purpose (ES_STANDIN_FAIL_START)')
+        return 1
+    set_process_name()
+    transport = settings['transport']
+    try:
+        http_context = server_context(settings['cert'], settings['key'], settings['client_cas'], settings['client_auth'])
+        transport_server_context, transport_client = transport_contexts(transport) if transport else (None, None)
+    except (ssl.SSLError, OSError) as err:
+        raise SystemExit('stand-in: cannot load the TLS files: %s' % err) from None
+    try:
+        standin = StandIn(settings)
+    except OSError as err:
+        raise SystemExit('stand-in: cannot use the state or users file: %s' % err) from None
+    standin.transport_client = transport_client
+    try:
+        server = bind(Server, settings['host'], settings['port'], Handler, http_context)
+        transport_server = transport and bind(TransportServer, transport['host'], transport['port'], TransportHandler,
+                                              transport_server_context)
+    except OSError as err:
+        raise SystemExit('stand-in: cannot listen: %s' % err) from None
+    server.standin = standin
+    stopped_by = []
+    signal.signal(signal.SIGTERM, lambda *_: (stopped_by.append('SIGTERM'), threading.Thread(target=server.shutdown).start()))
+    listening = 'https://%s:%d' % (settings['host'], server.server_address[1])
+    if transport_server:
+        transport_server.standin = standin
+        threading.Thread(target=transport_server.serve_forever, daemon=True).start()
+        listening += ' and transport %s:%d (TLS, verification_mode %s)' % (
+            transport['host'], transport['port'], transport['verification_mode'])
+        standin.log('config %s: cluster [%s], node roles [%s], seed hosts [%s], cluster.initial_master_nodes [%s]' % (
+            settings['config'], settings['cluster_name'], ','.join(settings['roles']),
+            ','.join('%s:%d' % seed for seed in settings['seed_hosts']), ','.join(settings['initial_master_nodes'])))
+        standin.log('keystore entries [%s]%s' % (','.join(settings['keystore_entries']), '' if settings['bootstrap_password'] is not None
+                                                 else '; no bootstrap.password: elastic cannot log in until its password is set'))
+        for name, options in settings['jvm_options'].items():
+            standin.log('jvm.options.d/%s: %s (read, not used: the stand-in runs no JVM)' % (name, ' '.join(options)))
+        standin.catch_up(standin.probe({'type': 'handshake'}))
+    if settings['pidfile']:
+        with open(settings['pidfile'], 'w', encoding='utf-8') as handle:
+            handle.write('%d\n' % os.getpid())
+    standin.log('listening on %s, version %s; a stand-in for tests, not Elasticsearch' % (listening, settings['version']))
+    try:
+        if notify_systemd('READY=1\nSTATUS=stand-in for Elasticsearch, listening'):
+            standin.log('told systemd READY=1')
+    except OSError as err:
+        standin.log('cannot tell systemd READY=1: %s' % err)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
-        standin.log('stopped')
+        if transport_server:
+            transport_server.shutdown()
+            transport_server.server_close()
+        if settings['pidfile'] and os.path.exists(settings['pidfile']):
+            os.remove(settings['pidfile'])
+        standin.log('stopped%s; exit 0' % (' on ' + stopped_by[0] if stopped_by else ''))
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

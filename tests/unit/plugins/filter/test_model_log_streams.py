@@ -10,7 +10,7 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.mlops.observability.plugins.filter.model_inventory import model_inventory
 from ansible_collections.mlops.observability.plugins.filter.model_log_streams import (
-    FilterModule, model_ilm_policies, model_index_templates, model_log_streams)
+    FilterModule, model_ilm_policies, model_index_templates, model_log_reader_roles, model_log_streams)
 
 FILTERS = (model_log_streams, model_ilm_policies, model_index_templates)
 STATE = dict(type='str', default='present', choices=['present', 'absent'])
@@ -210,6 +210,15 @@ def test_the_output_fits_the_module_option_as_it_is(option, items):
         assert taken['state'] == 'present'
 
 
-def test_the_three_filters_are_exported():
+def test_the_four_filters_are_exported():
     assert FilterModule().filters() == {'model_log_streams': model_log_streams, 'model_ilm_policies': model_ilm_policies,
-                                        'model_index_templates': model_index_templates}
+                                        'model_index_templates': model_index_templates,
+                                        'model_log_reader_roles': model_log_reader_roles}
+
+
+def test_reader_roles_read_only_their_models_stream():
+    roles = model_log_reader_roles([{'name': 'churn-a'}, {'name': 'ltv'}], namespace='prod')
+    assert [role['name'] for role in roles] == ['mlops-model-churn-a-logs-reader', 'mlops-model-ltv-logs-reader']
+    assert roles[0]['indices'] == [{'names': ['logs-mlops.churn_a-prod'], 'privileges': ['read', 'view_index_metadata']}]
+    with pytest.raises(AnsibleFilterError, match='namespace'):
+        model_log_reader_roles([{'name': 'ltv'}], namespace='a-b')
