@@ -12,9 +12,7 @@ Asserts nothing. Usage: .venv/bin/python benchmarks/elasticsearch_modules.py [N]
 """
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,39 +22,22 @@ sys.path.insert(0, os.path.join(REPO, 'tests', 'modules'))
 sys.path.insert(0, os.path.join(REPO, '.cache', 'collections'))
 
 from es_standin import start_standin  # noqa: E402  pylint: disable=wrong-import-position
+from module_runner import run_task  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.mlops.observability.plugins.filter.model_log_streams import (  # noqa: E402  pylint: disable=wrong-import-position
     model_ilm_policies, model_index_templates)
 
 PASSWORD = 'bench-S3cret-elastic'
-PLAY = """
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  vars:
-    a: "{{ lookup('ansible.builtin.file', args_file) | from_json }}"
-  tasks:
-    - name: Run the module
-      mlops.observability.%s: "{{ a }}"
-"""
 
 
 def run(work, standin, module, option, items):
     args = {'url': standin.url, 'ca_path': standin.ca, 'url_username': 'elastic', 'url_password': PASSWORD,
             option: items, 'exclusive': True}
-    with open(os.path.join(work, 'args.json'), 'w') as handle:
-        json.dump(args, handle)
-    with open(os.path.join(work, 'play.yml'), 'w') as handle:
-        handle.write(PLAY % module)
     before = len(standin.calls())
     start = time.monotonic()
-    out = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', 'localhost,',
-                          '-e', 'args_file=%s' % os.path.join(work, 'args.json'),
-                          '-e', 'ansible_python_interpreter=%s' % sys.executable, os.path.join(work, 'play.yml')],
-                         capture_output=True, text=True, check=False,
-                         env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, '.cache', 'collections')))
+    result = run_task(work, module, args)
     seconds = time.monotonic() - start
-    if out.returncode:
-        sys.exit('%s failed:\n%s%s' % (module, out.stdout[-3000:], out.stderr[-2000:]))
+    if result.get('failed'):
+        sys.exit('%s failed:\n%s%s' % (module, result['_stdout'][-3000:], result['_stderr'][-2000:]))
     calls = standin.calls()[before:]
     return seconds, len(calls), len([c for c in calls if c['method'] not in ('GET', 'HEAD')])
 

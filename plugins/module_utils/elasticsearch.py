@@ -1,7 +1,8 @@
 # Copyright: mlops.observability contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Elasticsearch objects managed many per call, on the API client: the checks of an ILM policy, the normal
-form of what Elasticsearch returns, and the reconcile step that the elasticsearch_* modules share.
+form of what Elasticsearch returns, and the main() (manage) and reconcile step that the elasticsearch_* modules
+share.
 
 One call reads every object of its kind once, compares each wanted object with what was read, then writes
 only the ones that differ, one request each. Elasticsearch bumps a policy's version on every PUT, so an
@@ -15,7 +16,10 @@ import copy
 import json
 import re
 
-from ansible_collections.mlops.observability.plugins.module_utils.api_client import ApiError, api_argument_spec, fail_api_error
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.mlops.observability.plugins.module_utils.api_client import (
+    API_CONNECTION_MUTUALLY_EXCLUSIVE, API_CONNECTION_REQUIRED_TOGETHER, ApiClient, ApiError, api_argument_spec,
+    fail_api_error)
 
 OWNER_KEY = 'managed_by'
 OWNER = 'mlops.observability'
@@ -237,19 +241,19 @@ def item_problems(items, option, check_one, lower=True):
     return problems
 
 
-def reconcile(module, client, path, current, wanted, absent, in_use, envelope=None):
+def reconcile(module, client, path, current, wanted, items, in_use=None, envelope=None):
     """Write what differs and remove what goes; return the result keys.
 
     current: {name: (body as read, in the form of wanted, or None when missing, owned flag)} for every object
-    of the kind; wanted: {name: body to PUT}; absent: names to remove (state=absent, or owned and left out in
-    exclusive mode); in_use(names): {name: users} of the objects to remove that something still uses, which
-    are kept and reported; envelope: the key the API wants the PUT body under, if any. Nothing is written in
-    check mode; the diff holds the changed objects only.
+    of the kind; wanted: {name: body to PUT}; items: the list option, whose removals go (state=absent, or owned
+    and left out in exclusive mode); in_use(names): {name: users} of the objects to remove that something still
+    uses, which are kept and reported (None: nothing keeps an object); envelope: the key the API wants the PUT
+    body under, if any. Nothing is written in check mode; the diff holds the changed objects only.
     """
     changed = sorted(name for name, body in wanted.items() if current.get(name, (None,))[0] is None
                      or not same(body, current[name][0]))
-    gone = sorted(name for name in absent if name in current)
-    users = in_use(gone) if gone else {}
+    gone = sorted(name for name in removals(items, current, module.params['exclusive']) if name in current)
+    users = in_use(gone) if gone and in_use else {}
     kept = dict((name, users[name]) for name in gone if users.get(name))
     gone = [name for name in gone if name not in kept]
     diff = {'before': {}, 'after': {}}
@@ -296,12 +300,30 @@ def item_spec(option, **item_options):
                              **{option: dict(type='list', elements='dict', required=True, options=options)})
 
 
-def exit_reconciled(module, run, option):
-    """Exit with the result of run(module) (a reconcile result): changed_<option>, removed_<option>, kept_in_use,
-    write_requests, the diff in diff mode, and an invocation that gives the length of the list option instead of
-    echoing it (a thousand objects are megabytes that ansible parses and stores again)."""
+def fail_on(module, option, problems):
+    """Fail with every problem of the items of a list option, if there is one; called before any write."""
+    if problems:
+        module.fail_json(msg='invalid %s, nothing changed: %s' % (option, '; '.join(problems)), problems=problems)
+
+
+def manage(option, list_path, problems, run, **item_options):
+    """The main() of a module managing many objects of one kind, on the options of item_spec(option,
+    **item_options), with check mode.
+
+    Fails with problems(items) (items: the list option) before the first request; then reads every object of the
+    kind with one GET of list_path, and exits with run(module, client, items, found) (found: the answer of that
+    GET, {} when empty), a reconcile result: changed_<option>, removed_<option>, kept_in_use, write_requests, the
+    diff in diff mode, and an invocation that gives the length of the list option instead of echoing it (a
+    thousand objects are megabytes that ansible parses and stores again). An ApiError fails the module.
+    """
+    module = AnsibleModule(argument_spec=item_spec(option, **item_options),
+                           mutually_exclusive=API_CONNECTION_MUTUALLY_EXCLUSIVE,
+                           required_together=API_CONNECTION_REQUIRED_TOGETHER, supports_check_mode=True)
+    items = module.params[option]
+    fail_on(module, option, problems(items))
     try:
-        result = run(module)
+        client = ApiClient.from_module(module)
+        result = run(module, client, items, client.get(list_path) or {})
     except ApiError as error:
         fail_api_error(module, error)
     diff = result.pop('diff')

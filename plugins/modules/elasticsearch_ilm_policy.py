@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: elasticsearch_ilm_policy
 short_description: Manage many Elasticsearch index lifecycle (ILM) policies in one call
-version_added: 0.4.0
+version_added: 0.1.0
 description:
   - Creates, updates and removes ILM policies through the Elasticsearch API, many per call, such as one
     retention policy per model.
@@ -73,35 +73,36 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Keep the churn model's prediction logs 30 days
-  mlops.observability.elasticsearch_ilm_policy:
-    url: https://es1.example.com:9200
-    ca_path: /etc/mlops-observability/tls/ca.crt
-    url_username: elastic
-    url_password: "{{ vault_elastic_password }}"
-    policies:
-      - name: mlops-model-churn-logs
-        meta:
-          model: churn
-        phases:
-          hot:
-            actions:
-              rollover:
-                max_age: 1d
-                max_primary_shard_size: 50gb
-          delete:
-            min_age: 30d
-            actions:
-              delete: {}
+# The connection options, given once for every Elasticsearch module of the block
+- name: The models' ILM policies
+  module_defaults:
+    group/mlops.observability.elasticsearch:
+      url: https://es1.example.com:9200
+      ca_path: /etc/mlops-observability/tls/ca.crt
+      url_username: elastic
+      url_password: "{{ vault_elastic_password }}"
+  block:
+    - name: Keep the churn model's prediction logs 30 days
+      mlops.observability.elasticsearch_ilm_policy:
+        policies:
+          - name: mlops-model-churn-logs
+            meta:
+              model: churn
+            phases:
+              hot:
+                actions:
+                  rollover:
+                    max_age: 1d
+                    max_primary_shard_size: 50gb
+              delete:
+                min_age: 30d
+                actions:
+                  delete: {}
 
-- name: One policy per model of the inventory; the policies of dropped models go
-  mlops.observability.elasticsearch_ilm_policy:
-    url: https://es1.example.com:9200
-    ca_path: /etc/mlops-observability/tls/ca.crt
-    url_username: elastic
-    url_password: "{{ vault_elastic_password }}"
-    policies: "{{ hostvars | mlops.observability.model_inventory(groups['model_hosts']) | mlops.observability.model_ilm_policies }}"
-    exclusive: true
+    - name: One policy per model of the inventory; the policies of dropped models go
+      mlops.observability.elasticsearch_ilm_policy:
+        policies: "{{ hostvars | mlops.observability.model_inventory(groups['model_hosts']) | mlops.observability.model_ilm_policies }}"
+        exclusive: true
 """
 
 RETURN = r"""
@@ -130,20 +131,11 @@ write_requests:
   sample: 1
 """
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.mlops.observability.plugins.module_utils.api_client import (
-    API_CONNECTION_MUTUALLY_EXCLUSIVE, API_CONNECTION_REQUIRED_TOGETHER, ApiClient)
 from ansible_collections.mlops.observability.plugins.module_utils.elasticsearch import (
-    exit_reconciled, item_problems, item_spec, normal_phases, owned, policy_problems, reconcile, removals, with_owner)
+    item_problems, manage, normal_phases, owned, policy_problems, reconcile, with_owner)
 
 
-def run(module):
-    policies = module.params['policies']
-    problems = item_problems(policies, 'policies', lambda p: policy_problems(p.get('phases')), lower=False)
-    if problems:
-        module.fail_json(msg='invalid policies, nothing changed: ' + '; '.join(problems), problems=problems)
-    client = ApiClient.from_module(module)
-    found = client.get('/_ilm/policy') or {}
+def run(module, client, policies, found):
     current = {}
     for name, item in found.items():
         policy = dict((key, value) for key, value in (item.get('policy') or {}).items() if key in ('phases', '_meta'))
@@ -157,15 +149,13 @@ def run(module):
         return dict((name, '; '.join('%s %s' % (kind, ', '.join(use[kind])) for kind in ('indices', 'data_streams')
                                      if use.get(kind))) for name, use in uses.items())
 
-    return reconcile(module, client, '/_ilm/policy/%s', current, wanted,
-                     removals(policies, current, module.params['exclusive']), in_use, envelope='policy')
+    return reconcile(module, client, '/_ilm/policy/%s', current, wanted, policies, in_use, envelope='policy')
 
 
 def main():
-    module = AnsibleModule(argument_spec=item_spec('policies', phases=dict(type='dict'), meta=dict(type='dict', default={})),
-                           mutually_exclusive=API_CONNECTION_MUTUALLY_EXCLUSIVE,
-                           required_together=API_CONNECTION_REQUIRED_TOGETHER, supports_check_mode=True)
-    exit_reconciled(module, run, 'policies')
+    manage('policies', '/_ilm/policy',
+           lambda policies: item_problems(policies, 'policies', lambda p: policy_problems(p.get('phases')), lower=False),
+           run, phases=dict(type='dict'), meta=dict(type='dict', default={}))
 
 
 if __name__ == '__main__':

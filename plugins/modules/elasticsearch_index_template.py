@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: elasticsearch_index_template
 short_description: Manage many Elasticsearch composable index templates in one call
-version_added: 0.4.0
+version_added: 0.1.0
 description:
   - Creates, updates and removes composable index templates (C(_index_template)) through the Elasticsearch API,
     many per call, such as one template per model that binds the model's data stream to its ILM policy.
@@ -98,28 +98,29 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: The churn model's log data stream uses its own retention policy
-  mlops.observability.elasticsearch_index_template:
-    url: https://es1.example.com:9200
-    ca_path: /etc/mlops-observability/tls/ca.crt
-    url_username: elastic
-    url_password: "{{ vault_elastic_password }}"
-    templates:
-      - name: mlops-model-churn-logs
-        index_patterns: ["logs-mlops.churn-*"]
-        priority: 200
-        data_stream: true
-        composed_of: [logs@mappings, logs@settings, ecs@mappings]
-        lifecycle_policy: mlops-model-churn-logs
+# The connection options, given once for every Elasticsearch module of the block
+- name: The models' index templates
+  module_defaults:
+    group/mlops.observability.elasticsearch:
+      url: https://es1.example.com:9200
+      ca_path: /etc/mlops-observability/tls/ca.crt
+      url_username: elastic
+      url_password: "{{ vault_elastic_password }}"
+  block:
+    - name: The churn model's log data stream uses its own retention policy
+      mlops.observability.elasticsearch_index_template:
+        templates:
+          - name: mlops-model-churn-logs
+            index_patterns: ["logs-mlops.churn-*"]
+            priority: 200
+            data_stream: true
+            composed_of: [logs@mappings, logs@settings, ecs@mappings]
+            lifecycle_policy: mlops-model-churn-logs
 
-- name: One template per model of the inventory; the templates of dropped models go
-  mlops.observability.elasticsearch_index_template:
-    url: https://es1.example.com:9200
-    ca_path: /etc/mlops-observability/tls/ca.crt
-    url_username: elastic
-    url_password: "{{ vault_elastic_password }}"
-    templates: "{{ hostvars | mlops.observability.model_inventory(groups['model_hosts']) | mlops.observability.model_index_templates }}"
-    exclusive: true
+    - name: One template per model of the inventory; the templates of dropped models go
+      mlops.observability.elasticsearch_index_template:
+        templates: "{{ hostvars | mlops.observability.model_inventory(groups['model_hosts']) | mlops.observability.model_index_templates }}"
+        exclusive: true
 """
 
 RETURN = r"""
@@ -148,11 +149,8 @@ write_requests:
   sample: 1
 """
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.mlops.observability.plugins.module_utils.api_client import (
-    API_CONNECTION_MUTUALLY_EXCLUSIVE, API_CONNECTION_REQUIRED_TOGETHER, ApiClient)
 from ansible_collections.mlops.observability.plugins.module_utils.elasticsearch import (
-    exit_reconciled, item_problems, item_spec, nested_settings, owned, reconcile, removals, with_owner)
+    item_problems, manage, nested_settings, owned, reconcile, with_owner)
 
 # the keys of a template that the module manages; others that Elasticsearch returns (dates) are left out
 MANAGED = ('index_patterns', 'priority', 'composed_of', 'ignore_missing_component_templates', 'data_stream',
@@ -195,14 +193,9 @@ def wanted_body(template):
     return body
 
 
-def run(module):
-    templates = module.params['templates']
-    problems = item_problems(templates, 'templates', template_problems)
-    if problems:
-        module.fail_json(msg='invalid templates, nothing changed: ' + '; '.join(problems), problems=problems)
-    client = ApiClient.from_module(module)
+def run(module, client, templates, found):
     current = {}
-    for item in (client.get('/_index_template') or {}).get('index_templates', []):
+    for item in found.get('index_templates', []):
         body = dict((key, value) for key, value in item['index_template'].items() if key in MANAGED)
         current[item['name']] = (body, owned(body.get('_meta')))
     wanted = dict((t['name'], wanted_body(t)) for t in templates if t['state'] == 'present')
@@ -213,25 +206,20 @@ def run(module):
         return dict((name, 'data streams ' + ', '.join(sorted(s['name'] for s in streams if s.get('template') == name)))
                     for name in names if any(s.get('template') == name for s in streams))
 
-    return reconcile(module, client, '/_index_template/%s', current, wanted,
-                     removals(templates, current, module.params['exclusive']), in_use)
+    return reconcile(module, client, '/_index_template/%s', current, wanted, templates, in_use)
 
 
 def main():
-    module = AnsibleModule(argument_spec=item_spec(
-        'templates',
-        index_patterns=dict(type='list', elements='str'),
-        priority=dict(type='int'),
-        data_stream=dict(type='bool', default=False),
-        composed_of=dict(type='list', elements='str', default=[]),
-        ignore_missing_component_templates=dict(type='list', elements='str', default=[]),
-        lifecycle_policy=dict(type='str'),
-        settings=dict(type='dict', default={}),
-        mappings=dict(type='dict'),
-        meta=dict(type='dict', default={}),
-    ), mutually_exclusive=API_CONNECTION_MUTUALLY_EXCLUSIVE, required_together=API_CONNECTION_REQUIRED_TOGETHER,
-        supports_check_mode=True)
-    exit_reconciled(module, run, 'templates')
+    manage('templates', '/_index_template', lambda templates: item_problems(templates, 'templates', template_problems), run,
+           index_patterns=dict(type='list', elements='str'),
+           priority=dict(type='int'),
+           data_stream=dict(type='bool', default=False),
+           composed_of=dict(type='list', elements='str', default=[]),
+           ignore_missing_component_templates=dict(type='list', elements='str', default=[]),
+           lifecycle_policy=dict(type='str'),
+           settings=dict(type='dict', default={}),
+           mappings=dict(type='dict'),
+           meta=dict(type='dict', default={}))
 
 
 if __name__ == '__main__':

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: elasticsearch_role
 short_description: Manage many Elasticsearch security roles in one call
-version_added: 0.4.0
+version_added: 0.1.0
 description:
   - Creates, updates and removes roles of the Elasticsearch native role store through the security API, many per
     call, such as a writer role for Logstash and a read-only role per model.
@@ -128,44 +128,45 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: A role for Logstash, which writes the models' logs into their data streams
-  mlops.observability.elasticsearch_role:
-    url: https://es1.example.com:9200
-    ca_path: /etc/mlops-observability/tls/ca.crt
-    url_username: elastic
-    url_password: "{{ vault_elastic_password }}"
-    roles:
-      - name: mlops_logs_writer
-        cluster: [monitor]
-        indices:
-          - names: ["logs-mlops.*-*"]
-            privileges: [create_doc, auto_configure]
-        metadata:
-          purpose: Logstash output of the model logs
+# The connection options, given once for every Elasticsearch module of the block
+- name: The roles of the model logs
+  module_defaults:
+    group/mlops.observability.elasticsearch:
+      url: https://es1.example.com:9200
+      ca_path: /etc/mlops-observability/tls/ca.crt
+      url_username: elastic
+      url_password: "{{ vault_elastic_password }}"
+  block:
+    - name: A role for Logstash, which writes the models' logs into their data streams
+      mlops.observability.elasticsearch_role:
+        roles:
+          - name: mlops_logs_writer
+            cluster: [monitor]
+            indices:
+              - names: ["logs-mlops.*-*"]
+                privileges: [create_doc, auto_configure]
+            metadata:
+              purpose: Logstash output of the model logs
 
-- name: A read-only role per model on the model's data streams; the roles of dropped models go
-  mlops.observability.elasticsearch_role:
-    url: https://es1.example.com:9200
-    ca_path: /etc/mlops-observability/tls/ca.crt
-    url_username: elastic
-    url_password: "{{ vault_elastic_password }}"
-    roles:
-      - name: mlops_churn_reader
-        indices:
-          - names: ["logs-mlops.churn-*"]
-            privileges: [read, view_index_metadata]
-        metadata:
-          model: churn
-      - name: mlops_fraud_v2_reader
-        indices:
-          - names: ["logs-mlops.fraud_v2-*"]
-            privileges: [read, view_index_metadata]
-            query:
-              term:
-                labels.env: prod
-        metadata:
-          model: fraud-v2
-    exclusive: true
+    - name: A read-only role per model on the model's data streams; the roles of dropped models go
+      mlops.observability.elasticsearch_role:
+        roles:
+          - name: mlops_churn_reader
+            indices:
+              - names: ["logs-mlops.churn-*"]
+                privileges: [read, view_index_metadata]
+            metadata:
+              model: churn
+          - name: mlops_fraud_v2_reader
+            indices:
+              - names: ["logs-mlops.fraud_v2-*"]
+                privileges: [read, view_index_metadata]
+                query:
+                  term:
+                    labels.env: prod
+            metadata:
+              model: fraud-v2
+        exclusive: true
 """
 
 RETURN = r"""
@@ -195,12 +196,9 @@ write_requests:
   sample: 1
 """
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.mlops.observability.plugins.module_utils.api_client import (
-    API_CONNECTION_MUTUALLY_EXCLUSIVE, API_CONNECTION_REQUIRED_TOGETHER, ApiClient)
 from ansible_collections.mlops.observability.plugins.module_utils.elasticsearch import (
-    exit_reconciled, item_problems, item_spec, parsed_query, read_role, reconcile, removals, reserved, role_index_entry,
-    security_current, security_problems, with_owner)
+    fail_on, item_problems, manage, parsed_query, read_role, reconcile, reserved, role_index_entry, security_current,
+    security_problems, with_owner)
 
 # the keys of a role that the module compares: its own, and those it removes (a PUT replaces the whole role);
 # transient_metadata is Elasticsearch's own (enabled false when the license lacks a feature of the role)
@@ -233,18 +231,9 @@ def role_body(role):
     return body
 
 
-def fail_on(module, problems):
-    if problems:
-        module.fail_json(msg='invalid roles, nothing changed: ' + '; '.join(problems), problems=problems)
-
-
-def run(module):
-    roles = module.params['roles']
-    fail_on(module, item_problems(roles, 'roles', role_problems, lower=False))
-    client = ApiClient.from_module(module)
-    found = client.get('/_security/role') or {}
-    fail_on(module, ['roles[%d] %s: a reserved (built-in) role; the module never writes nor removes it' % (index, role['name'])
-                     for index, role in enumerate(roles) if reserved(found.get(role['name']))])
+def run(module, client, roles, found):
+    fail_on(module, 'roles', ['roles[%d] %s: a reserved (built-in) role; the module never writes nor removes it' % (
+        index, role['name']) for index, role in enumerate(roles) if reserved(found.get(role['name']))])
     current = dict((name, (read_role(body), mine)) for name, (body, mine) in security_current(found, FIELDS).items())
     wanted = dict((r['name'], role_body(r)) for r in roles if r['state'] == 'present')
     for name in sorted(set(wanted) & set(found)):
@@ -252,31 +241,26 @@ def run(module):
         if meta.get('enabled') is False:
             module.warn('roles: Elasticsearch has disabled role %s (features not in the license: %s)' % (
                 name, ', '.join(meta.get('unlicensed_features') or ['not named'])))
-    return reconcile(module, client, '/_security/role/%s', current, wanted,
-                     removals(roles, current, module.params['exclusive']), lambda names: {})
+    return reconcile(module, client, '/_security/role/%s', current, wanted, roles)
 
 
 def main():
-    module = AnsibleModule(argument_spec=item_spec(
-        'roles',
-        cluster=dict(type='list', elements='str', default=[]),
-        indices=dict(type='list', elements='dict', default=[], options=dict(
-            names=dict(type='list', elements='str', required=True),
-            privileges=dict(type='list', elements='str', required=True),
-            field_security=dict(type='dict'),
-            query=dict(type='raw'),
-            allow_restricted_indices=dict(type='bool', default=False),
-        )),
-        applications=dict(type='list', elements='dict', default=[], options=dict(
-            application=dict(type='str', required=True),
-            privileges=dict(type='list', elements='str', required=True),
-            resources=dict(type='list', elements='str', required=True),
-        )),
-        run_as=dict(type='list', elements='str', default=[]),
-        metadata=dict(type='dict', default={}),
-    ), mutually_exclusive=API_CONNECTION_MUTUALLY_EXCLUSIVE, required_together=API_CONNECTION_REQUIRED_TOGETHER,
-        supports_check_mode=True)
-    exit_reconciled(module, run, 'roles')
+    manage('roles', '/_security/role', lambda roles: item_problems(roles, 'roles', role_problems, lower=False), run,
+           cluster=dict(type='list', elements='str', default=[]),
+           indices=dict(type='list', elements='dict', default=[], options=dict(
+               names=dict(type='list', elements='str', required=True),
+               privileges=dict(type='list', elements='str', required=True),
+               field_security=dict(type='dict'),
+               query=dict(type='raw'),
+               allow_restricted_indices=dict(type='bool', default=False),
+           )),
+           applications=dict(type='list', elements='dict', default=[], options=dict(
+               application=dict(type='str', required=True),
+               privileges=dict(type='list', elements='str', required=True),
+               resources=dict(type='list', elements='str', required=True),
+           )),
+           run_as=dict(type='list', elements='str', default=[]),
+           metadata=dict(type='dict', default={}))
 
 
 if __name__ == '__main__':

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: elasticsearch_user
 short_description: Manage many Elasticsearch native users, and the passwords of the built-in users, in one call
-version_added: 0.4.0
+version_added: 0.1.0
 description:
   - Creates, updates and removes users of the Elasticsearch native realm through the security API, many per call,
     such as a writer user for Logstash and a read-only user per model. Sets the passwords of the built-in
@@ -107,46 +107,51 @@ seealso:
 """
 
 EXAMPLES = r"""
+# A single task with its own connection options: on a new cluster, log in as elastic with its bootstrap
+# password; elastic's own change is the last request, and later calls log in with the new password
 - name: Set the passwords of the built-in users Kibana and the module itself log in as
   mlops.observability.elasticsearch_user:
     url: https://es1.example.com:9200
     ca_path: /etc/mlops-observability/tls/ca.crt
     url_username: elastic
-    url_password: "{{ vault_elastic_password }}"
+    url_password: "{{ vault_elastic_bootstrap_password }}"
     users:
+      - name: elastic
+        password: "{{ vault_elastic_password }}"
       - name: kibana_system
         password: "{{ vault_kibana_system_password }}"
 
-- name: A user for Logstash, which writes the models' logs with the role mlops_logs_writer
-  mlops.observability.elasticsearch_user:
-    url: https://es1.example.com:9200
-    ca_path: /etc/mlops-observability/tls/ca.crt
-    url_username: elastic
-    url_password: "{{ vault_elastic_password }}"
-    users:
-      - name: mlops_logstash
-        password: "{{ vault_mlops_logstash_password }}"
-        roles: [mlops_logs_writer]
-        full_name: Logstash writer of the model logs
+# The connection options, given once for every Elasticsearch module of the block
+- name: The users of the model logs
+  module_defaults:
+    group/mlops.observability.elasticsearch:
+      url: https://es1.example.com:9200
+      ca_path: /etc/mlops-observability/tls/ca.crt
+      url_username: elastic
+      url_password: "{{ vault_elastic_password }}"
+  block:
+    - name: A user for Logstash, which writes the models' logs with the role mlops_logs_writer
+      mlops.observability.elasticsearch_user:
+        users:
+          - name: mlops_logstash
+            password: "{{ vault_mlops_logstash_password }}"
+            roles: [mlops_logs_writer]
+            full_name: Logstash writer of the model logs
 
-- name: A read-only user per model, with the model's reader role; the users of dropped models go
-  mlops.observability.elasticsearch_user:
-    url: https://es1.example.com:9200
-    ca_path: /etc/mlops-observability/tls/ca.crt
-    url_username: elastic
-    url_password: "{{ vault_elastic_password }}"
-    users:
-      - name: mlops_churn_reader
-        password: "{{ vault_reader_passwords['churn'] }}"
-        roles: [mlops_churn_reader]
-        metadata:
-          model: churn
-      - name: mlops_fraud_v2_reader
-        password: "{{ vault_reader_passwords['fraud-v2'] }}"
-        roles: [mlops_fraud_v2_reader]
-        metadata:
-          model: fraud-v2
-    exclusive: true
+    - name: A read-only user per model, with the model's reader role; the users of dropped models go
+      mlops.observability.elasticsearch_user:
+        users:
+          - name: mlops_churn_reader
+            password: "{{ vault_reader_passwords['churn'] }}"
+            roles: [mlops_churn_reader]
+            metadata:
+              model: churn
+          - name: mlops_fraud_v2_reader
+            password: "{{ vault_reader_passwords['fraud-v2'] }}"
+            roles: [mlops_fraud_v2_reader]
+            metadata:
+              model: fraud-v2
+        exclusive: true
 """
 
 RETURN = r"""
@@ -186,12 +191,9 @@ write_requests:
   sample: 2
 """
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.mlops.observability.plugins.module_utils.api_client import (
-    API_CONNECTION_MUTUALLY_EXCLUSIVE, API_CONNECTION_REQUIRED_TOGETHER, ApiClient, ApiError)
+from ansible_collections.mlops.observability.plugins.module_utils.api_client import ApiClient, ApiError
 from ansible_collections.mlops.observability.plugins.module_utils.elasticsearch import (
-    exit_reconciled, item_problems, item_spec, reconcile, removals, reserved, same, security_current,
-    security_problems, with_owner)
+    fail_on, item_problems, manage, reconcile, reserved, same, security_current, security_problems, with_owner)
 
 PATH = '/_security/user/%s'
 RESERVED_USERS = ('elastic', 'kibana_system', 'logstash_system', 'beats_system', 'apm_system', 'remote_monitoring_user')
@@ -261,19 +263,10 @@ class _WithPasswords:
         return self.client.delete(path, allow_missing=allow_missing)
 
 
-def fail_on(module, problems):
-    if problems:
-        module.fail_json(msg='invalid users, nothing changed: ' + '; '.join(problems), problems=problems)
-
-
-def run(module):
-    users = module.params['users']
-    fail_on(module, user_problems(users, RESERVED_USERS))
-    client = ApiClient.from_module(module)
-    found = client.get('/_security/user') or {}
+def run(module, client, users, found):
     current = security_current(found, FIELDS)
     reserved_names = set(RESERVED_USERS) | set(name for name, body in found.items() if reserved(body))
-    fail_on(module, user_problems(users, reserved_names, current))
+    fail_on(module, 'users', user_problems(users, reserved_names, current))
     wanted = dict((u['name'], user_body(u)) for u in users if u['state'] == 'present' and u['name'] not in reserved_names)
 
     with_put, to_change = {}, []  # passwords sent with the user's PUT; passwords changed on their own
@@ -294,8 +287,7 @@ def run(module):
     # the user the module logs in as last: its old password stops working with the change
     to_change.sort(key=lambda item: item[0] == module.params['url_username'])
 
-    result = reconcile(module, _WithPasswords(client, with_put), PATH, current, wanted,
-                       removals(users, current, module.params['exclusive']), lambda names: {})
+    result = reconcile(module, _WithPasswords(client, with_put), PATH, current, wanted, users)
     if not module.check_mode:
         for name, password in to_change:
             client.put(PATH % name + '/_password', {'password': password})
@@ -312,17 +304,13 @@ def run(module):
 
 
 def main():
-    module = AnsibleModule(argument_spec=item_spec(
-        'users',
-        password=dict(type='str', no_log=True),
-        roles=dict(type='list', elements='str'),
-        full_name=dict(type='str'),
-        email=dict(type='str'),
-        metadata=dict(type='dict'),
-        enabled=dict(type='bool'),
-    ), mutually_exclusive=API_CONNECTION_MUTUALLY_EXCLUSIVE, required_together=API_CONNECTION_REQUIRED_TOGETHER,
-        supports_check_mode=True)
-    exit_reconciled(module, run, 'users')
+    manage('users', '/_security/user', lambda users: user_problems(users, RESERVED_USERS), run,
+           password=dict(type='str', no_log=True),
+           roles=dict(type='list', elements='str'),
+           full_name=dict(type='str'),
+           email=dict(type='str'),
+           metadata=dict(type='dict'),
+           enabled=dict(type='bool'))
 
 
 if __name__ == '__main__':

@@ -1,15 +1,12 @@
 """Shared fixtures: the real promtool, and a way to run the collection's modules with ansible."""
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
-import sys
 
 import pytest
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+from module_runner import REPO, run_task
 
 
 @pytest.fixture(scope='session')
@@ -22,15 +19,8 @@ def promtool():
     return path
 
 
-PLAYBOOK = """
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  vars:
-    a: "{{ lookup('ansible.builtin.file', args_file) | from_json }}"
-  tasks:
-    - name: Run the module
-      mlops.observability.%s:
+# the arguments of the Prometheus file modules, from the variable a of module_runner.PLAY
+MODEL_FILE_ARGS = """
         directory: "{{ a.directory }}"
         models: "{{ a.models }}"
         owner: "{{ a.owner | default(omit) }}"
@@ -42,59 +32,23 @@ PLAYBOOK = """
 
 @pytest.fixture
 def run_module(promtool, tmp_path_factory):
-    """Run a module of the collection on localhost with ansible-playbook; returns the task result.
-
-    The arguments come through a lookup, so that Prometheus templates in them ({{ $labels }}) stay
-    data, as they do when they come from the model_alert_rules filter in a play.
-    """
+    """Run a Prometheus file module of the collection on localhost with ansible-playbook, with promtool on the
+    PATH; returns the task result."""
     work = tmp_path_factory.mktemp('play')
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, '.cache', 'collections'),
-               ANSIBLE_STDOUT_CALLBACK='json',
-               PATH=os.path.dirname(promtool) + os.pathsep + os.environ.get('PATH', ''))
+    path = os.path.dirname(promtool) + os.pathsep + os.environ.get('PATH', '')
 
     def run(module, args, check=False, diff=False):
-        (work / 'args.json').write_text(json.dumps(args))
-        (work / 'play.yml').write_text(PLAYBOOK % module)
-        cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', 'localhost,',
-               '-e', 'args_file=%s' % (work / 'args.json'), '-e', 'ansible_python_interpreter=' + sys.executable,
-               str(work / 'play.yml')]
-        if check:
-            cmd.append('--check')
-        if diff:
-            cmd.append('--diff')
-        out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-        data = json.loads(out.stdout)
-        return data['plays'][0]['tasks'][0]['hosts']['localhost']
+        result = run_task(work, module, args, check, diff, MODEL_FILE_ARGS, {'PATH': path})
+        return dict((key, value) for key, value in result.items() if key not in ('_stdout', '_stderr'))
     return run
 
 
-TASK_PLAYBOOK = """
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  vars:
-    a: "{{ lookup('ansible.builtin.file', args_file) | from_json }}"
-  tasks:
-    - name: Run the module
-      mlops.observability.%s: "{{ a }}"
-"""
-
-
-@pytest.fixture
-def run_task(tmp_path_factory):
+@pytest.fixture(name='run_task')
+def run_task_fixture(tmp_path_factory):
     """Run one module of the collection on localhost with the given arguments (any module); returns the task
     result, with the play's stdout and stderr under _stdout and _stderr."""
     work = tmp_path_factory.mktemp('task')
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, '.cache', 'collections'),
-               ANSIBLE_STDOUT_CALLBACK='json')
 
     def run(module, args, check=False, diff=False):
-        (work / 'args.json').write_text(json.dumps(args))
-        (work / 'play.yml').write_text(TASK_PLAYBOOK % module)
-        cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', 'localhost,',
-               '-e', 'args_file=%s' % (work / 'args.json'), '-e', 'ansible_python_interpreter=' + sys.executable,
-               str(work / 'play.yml')] + (['--check'] if check else []) + (['--diff'] if diff else [])
-        out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-        result = json.loads(out.stdout)['plays'][0]['tasks'][0]['hosts']['localhost']
-        return dict(result, _stdout=out.stdout, _stderr=out.stderr)
+        return run_task(work, module, args, check, diff)
     return run

@@ -255,6 +255,26 @@ def test_standin_users_and_roles(standin):
     assert call(standin, 'DELETE', '/_security/user/standin_user')[0] == 404
 
 
+def test_standin_index_privileges_decide_document_writes_and_counts(standin):
+    writer = {'indices': [{'names': ['logs-mlops.*-*'], 'privileges': ['create_doc']}]}
+    reader = {'indices': [{'names': ['logs-mlops.churn-*'], 'privileges': ['read']}]}
+    for name, role in (('standin_writer', writer), ('standin_churn_reader', reader)):
+        assert call(standin, 'PUT', '/_security/role/' + name, role)[0] == 200
+        assert call(standin, 'PUT', '/_security/user/' + name, {'password': name + '-pw', 'roles': [name]})[0] == 200
+    doc = {'@timestamp': '2026-11-28T00:00:00Z', 'message': 'one prediction'}
+
+    def as_user(name, method, path, body=None):
+        return call(standin, method, path, body, user=name, password=name + '-pw')
+    assert as_user('standin_writer', 'POST', '/logs-mlops.churn-default/_doc', doc)[0] == 201
+    status, body = as_user('standin_writer', 'POST', '/logs-nginx.access-default/_doc', doc)
+    assert status == 403 and 'is unauthorized for user [standin_writer]' in reason(body)
+    assert as_user('standin_writer', 'GET', '/logs-mlops.churn-default/_count')[0] == 403
+    assert as_user('standin_churn_reader', 'GET', '/logs-mlops.churn-default/_count')[1]['count'] == 1
+    assert as_user('standin_churn_reader', 'GET', '/logs-mlops.fraud-default/_count')[0] == 403
+    assert as_user('standin_churn_reader', 'POST', '/logs-mlops.churn-default/_doc', doc)[0] == 403
+    assert as_user('standin_churn_reader', 'GET', '/_ilm/policy')[0] == 200  # the stand-in lets any user read the rest
+
+
 def test_standin_unsupported_request(standin):
     status, body = call(standin, 'GET', '/_cat/indices')
     assert status == 400 and reason(body) == 'stand-in: unsupported request GET /_cat/indices'

@@ -78,6 +78,8 @@ RESERVED_USERS = {'elastic': ['superuser'], 'kibana_system': ['kibana_system'], 
 # Some of the built-in role names (not all of them), which PUT _security/role refuses.
 RESERVED_ROLES = {'superuser', 'kibana_system', 'logstash_system', 'beats_system', 'apm_system', 'remote_monitoring_agent',
                   'remote_monitoring_collector', 'kibana_admin', 'viewer', 'editor', 'monitoring_user', 'ingest_admin'}
+# The index privileges that allow writing a document, and counting documents (Elasticsearch's privilege names).
+INDEX_PRIVILEGES = {'post_doc': {'create_doc', 'create', 'index', 'write', 'all'}, 'count_docs': {'read', 'all'}}
 USER_FIELDS = {'password', 'password_hash', 'roles', 'full_name', 'email', 'metadata', 'enabled'}
 ROLE_FIELDS = {'cluster', 'indices', 'applications', 'run_as', 'metadata', 'global', 'remote_indices', 'remote_cluster',
                'description', 'transient_metadata'}
@@ -585,13 +587,29 @@ class StandIn:
         raise bad('stand-in: unsupported request %s %s' % (method, path))
 
     def authorize(self, method, user, action, handler, params):
-        """Superusers may do anything; other users may read, and change their own password."""
-        if 'superuser' in user['roles'] or method in ('GET', 'HEAD'):
+        """Superusers may do anything. Documents are written and counted only with an index privilege of one of the
+        user's roles for every index named. Other users may read the rest, and change their own password."""
+        if 'superuser' in user['roles']:
             return
-        if handler == self.change_password and params.get('name', user['username']) == user['username']:
+        if handler in (self.post_doc, self.count_docs):
+            if all(self.index_privilege(user, name, INDEX_PRIVILEGES[handler.__name__]) for name in params['name'].split(',')):
+                return
+        elif method in ('GET', 'HEAD'):
+            return
+        elif handler == self.change_password and params.get('name', user['username']) == user['username']:
             return
         raise ESError(403, 'security_exception', 'action [%s] is unauthorized for user [%s] with effective roles [%s]; '
                       'the stand-in grants it to superusers only' % (action, user['username'], ','.join(user['roles'])))
+
+    def index_privilege(self, user, name, granting):
+        """True when one of the user's roles grants one of the privileges `granting` on an index pattern matching
+        the index or data stream `name` (a wildcard in `name` must be matched by a pattern: never for a role of
+        ours)."""
+        for role in user['roles']:
+            for entry in (self.state['roles'].get(role) or {}).get('indices', []):
+                if set(entry['privileges']) & granting and any(simple_match(pattern, name) for pattern in entry['names']):
+                    return True
+        return False
 
     @staticmethod
     def need_body(request):
@@ -1037,8 +1055,17 @@ class StandIn:
         self.save()
         return 200, {'found': True}
 
+    @staticmethod
+    def reserved_role(name):
+        """A built-in role as GET _security/role lists it: metadata._reserved; only superuser's privileges are shown."""
+        everything = name == 'superuser'
+        return {'cluster': ['all'] if everything else [], 'indices': [{'names': ['*'], 'privileges': ['all'], 'allow_restricted_indices': False}]
+                if everything else [], 'applications': [], 'run_as': ['*'] if everything else [], 'metadata': {'_reserved': True},
+                'transient_metadata': {'enabled': True}}
+
     def get_roles(self, request):
-        roles, wanted = self.state['roles'], request.params.get('name')
+        roles = dict({name: self.reserved_role(name) for name in RESERVED_ROLES}, **self.state['roles'])
+        wanted = request.params.get('name')
         names = sorted(roles) if not wanted else [n for n in wanted.split(',') if n in roles]
         if wanted and not names:
             raise ESError(404, '', '', body={})
@@ -1055,6 +1082,8 @@ class StandIn:
 
     def delete_role(self, request):
         name = request.params['name']
+        if name in RESERVED_ROLES:
+            raise invalid('role [%s] is reserved and cannot be deleted' % name)
         if name not in self.state['roles']:
             raise ESError(404, '', '', body={'found': False})
         del self.state['roles'][name]

@@ -16,7 +16,6 @@ set -euo pipefail
 dir=${1:?usage: build-fixtures.sh DIR}
 need=()
 command -v dpkg-deb >/dev/null || need+=(dpkg)
-command -v apt-ftparchive >/dev/null || need+=(apt-utils)
 command -v gpg >/dev/null || need+=(gpg)
 command -v openssl >/dev/null || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
@@ -83,30 +82,13 @@ MAINT
   dpkg-deb --root-owner-group -Zgzip --build "$root" "$out/${name}_${version}_all.deb" >/dev/null
 }
 
-# keys: one signs the repository, the other signed nothing
-for k in repo wrong; do
-  gpg --batch --quiet --passphrase '' --quick-gen-key "mlops.observability $k test key (stand-in, test only) <$k@example.invalid>" ed25519 sign 7d
-done
-gpg --batch --armor --export repo@example.invalid > "$dir/repo-key.asc"
-gpg --batch --export repo@example.invalid > "$dir/repo-key.gpg"
+# the signed repository, by the one repository builder of the tests (a key made there, for it only)
+deb mlops-standin-demo 1.0.0 "$work/repo-debs"
+deb mlops-standin-demo 1.1.0 "$work/repo-debs"
+"$(dirname "${BASH_SOURCE[0]}")/../../../tests/standins/build-apt-repo.sh" "$work/repo-debs" "$dir" >/dev/null
+# another key, which signed nothing
+gpg --batch --quiet --passphrase '' --quick-gen-key "mlops.observability wrong test key (stand-in, test only) <wrong@example.invalid>" ed25519 sign 7d
 gpg --batch --armor --export wrong@example.invalid > "$dir/wrong-key.asc"
-
-# the signed repository
-repo=$dir/repo
-deb mlops-standin-demo 1.0.0 "$repo/pool/main"
-deb mlops-standin-demo 1.1.0 "$repo/pool/main"
-for arch in amd64 arm64; do
-  mkdir -p "$repo/dists/stable/main/binary-$arch"
-  (cd "$repo" && apt-ftparchive packages pool/main) > "$repo/dists/stable/main/binary-$arch/Packages"
-  gzip -9nk "$repo/dists/stable/main/binary-$arch/Packages"
-done
-apt-ftparchive -o APT::FTPArchive::Release::Origin="mlops.observability tests" \
-  -o APT::FTPArchive::Release::Label="stand-in test repository" \
-  -o APT::FTPArchive::Release::Suite=stable -o APT::FTPArchive::Release::Codename=stable \
-  -o APT::FTPArchive::Release::Architectures="amd64 arm64" -o APT::FTPArchive::Release::Components=main \
-  release "$repo/dists/stable" > "$work/Release"
-mv "$work/Release" "$repo/dists/stable/Release"
-gpg --batch --yes --local-user repo@example.invalid --clearsign -o "$repo/dists/stable/InRelease" "$repo/dists/stable/Release"
 
 # the folders of .deb files
 deb mlops-standin-offline 1.0.0 "$dir/debs" mlops-standin-offline-data
@@ -122,4 +104,4 @@ openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=localho
 printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$work/server.ext"
 openssl x509 -req -in "$work/server.csr" -CA "$dir/tls-ca.crt" -CAkey "$work/ca.key" -CAcreateserial -CAserial "$work/ca.srl" -days 7 \
   -extfile "$work/server.ext" -out "$dir/tls-server.crt" 2>/dev/null
-echo "fixtures: $(find "$dir" -name '*.deb' | wc -l) stand-in packages, repository signed by $(gpg --with-colons --list-keys repo@example.invalid | awk -F: '/^fpr/ {print $10; exit}')"
+echo "fixtures: $(find "$dir" -name '*.deb' | wc -l) stand-in packages, repository signed by the key in $dir/repo-key.asc"
