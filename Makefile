@@ -7,6 +7,8 @@ COLLECTIONS := $(CURDIR)/.cache/collections
 SCENARIOS ?= $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 # the scenarios without timing-sensitive checks, which make test runs beside the static checks
 LIGHT_SCENARIOS := $(filter-out monitoring,$(SCENARIOS))
+# how many of them run at once (each has its own hosts and network)
+LIGHT_JOBS ?= 2
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_PIPELINING := False
@@ -47,12 +49,13 @@ lab-destroy: setup
 	$(BIN)/ansible-playbook -i inventories/lab lab/lab.yml -e lab_state=absent
 
 # Two lanes, then the monitoring scenario alone: the static checks and unit tests (log in
-# tests/output/checks.log, printed when they end) run beside the other scenarios; monitoring, whose alert
-# checks count pages under load, runs after both lanes passed, on an otherwise quiet machine.
+# tests/output/checks.log, printed when they end) run beside the other scenarios, LIGHT_JOBS of them at
+# once; monitoring, whose alert checks count pages under load, runs after both lanes passed, on an
+# otherwise quiet machine.
 test: images
 	@mkdir -p tests/output
 	@( $(MAKE) --no-print-directory lint sanity units > tests/output/checks.log 2>&1; echo $$? > tests/output/checks.rc ) & \
-	  start=$$(date +%s); tests/molecule.sh $(LIGHT_SCENARIOS); light=$$?; wait; \
+	  start=$$(date +%s); MOLECULE_JOBS=$(LIGHT_JOBS) tests/molecule.sh $(LIGHT_SCENARIOS); light=$$?; wait; \
 	  echo "=== static checks and unit tests (tests/output/checks.log):"; cat tests/output/checks.log; \
 	  checks=$$(cat tests/output/checks.rc); \
 	  echo "=== lanes ended after $$(( $$(date +%s) - start ))s: checks exit $$checks, scenarios exit $$light"; \
