@@ -490,5 +490,5 @@ def test_standin_logstash_package_beside_elasticsearch_and_other_version(tmp_pat
     assert run(['dpkg-deb', '-x', str(tmp_path / 'logstash_8.19.3_all.deb'), str(tmp_path / 'tree')]).returncode == 0
     out = run([str(tmp_path / 'tree/usr/share/logstash/bin/logstash'), '--version'])
     assert out.stdout == 'logstash 8.19.3 (stand-in; not Logstash)\n'
-    out = run(['bash', BUILD_DEBS, str(tmp_path / 'none'), '9.1.0', 'filebeat'])
-    assert out.returncode == 2 and "unknown package 'filebeat'" in out.stderr
+    out = run(['bash', BUILD_DEBS, str(tmp_path / 'none'), '9.1.0', 'metricbeat'])
+    assert out.returncode == 2 and "unknown package 'metricbeat'" in out.stderr

@@ -3,14 +3,15 @@
 #   OUTDIR/elasticsearch_<VERSION>_all.deb   runs tests/standins/elasticsearch_standin.py in config mode, no JVM
 #   OUTDIR/logstash_<VERSION>_all.deb        (Debian version 1:<VERSION>-1) runs tests/standins/logstash_standin.py
 #   OUTDIR/kibana_<VERSION>_all.deb          runs tests/standins/kibana_standin.py in config mode, no Node.js
+#   OUTDIR/filebeat_<VERSION>_all.deb        runs tests/standins/filebeat_standin.py: checks configs, ships nothing
 # Each has the vendor's package name and the layout that Elastic documents for its .deb (paths, user and group,
 # unit name and kind).
 #   usage: build-elastic-debs.sh OUTDIR [VERSION] [PACKAGE...]
-#          VERSION: 9.1.0 unless given; PACKAGE: elasticsearch, logstash, kibana (elasticsearch unless given)
+#          VERSION: 9.1.0 unless given; PACKAGE: elasticsearch, logstash, kibana, filebeat (elasticsearch unless given)
 # Needs dpkg-deb. Nothing here is copied from Elastic's packages: the units, the default configs and the maintainer
 # scripts are written for the stand-ins, from what Elastic documents and from memory of the vendor's files.
 set -euo pipefail
-usage='usage: build-elastic-debs.sh OUTDIR [VERSION] [PACKAGE...]  (PACKAGE: elasticsearch, logstash, kibana)'
+usage='usage: build-elastic-debs.sh OUTDIR [VERSION] [PACKAGE...]  (PACKAGE: elasticsearch, logstash, kibana, filebeat)'
 out=${1:?$usage}
 version=${2:-9.1.0}
 shift $(($# < 2 ? $# : 2))
@@ -18,7 +19,7 @@ packages=("$@")
 [ ${#packages[@]} -gt 0 ] || packages=(elasticsearch)
 for package in "${packages[@]}"; do
   case $package in
-    elasticsearch|logstash|kibana) ;;
+    elasticsearch|logstash|kibana|filebeat) ;;
     *) echo "build-elastic-debs.sh: unknown package '$package'; $usage" >&2; exit 2 ;;
   esac
 done
@@ -32,30 +33,34 @@ umask 022
 
 # ---- shared by the packages
 
-# write_control ROOT PACKAGE DEB_VERSION SUMMARY LONG_LINE...: DEBIAN/control of a stand-in package
+# write_control ROOT PACKAGE DEB_VERSION SUMMARY LONG_LINE...: DEBIAN/control of a stand-in package. Depends is
+# $control_depends, which a build function may set as a local variable (filebeat: no adduser)
+control_depends='python3, python3-yaml, adduser'
 write_control() {
   local root=$1 package=$2 deb_version=$3 summary=$4
   shift 4
   {
     printf 'Package: %s\nVersion: %s\nArchitecture: all\n' "$package" "$deb_version"
-    printf 'Maintainer: mlops.observability tests <tests@example.invalid>\nDepends: python3, python3-yaml, adduser\n'
+    printf 'Maintainer: mlops.observability tests <tests@example.invalid>\nDepends: %s\n' "$control_depends"
     printf 'Section: web\nPriority: optional\nDescription: %s\n' "$summary"
     printf ' %s\n' "$@"
   } > "$root/DEBIAN/control"
 }
 
 # write_postinst ROOT USER HOME: DEBIAN/postinst. On configure it adds the system group and user USER (home HOME,
-# not created, no login), runs the package's own steps (read from stdin) and reloads systemd. Like the vendor's
-# postinst scripts, it neither enables nor starts the service.
+# not created, no login; nothing when USER is empty), runs the package's own steps (read from stdin) and reloads
+# systemd. Like the vendor's postinst scripts, it neither enables nor starts the service.
 write_postinst() {
   local root=$1 user=$2 home=$3
   {
     # shellcheck disable=SC2016  # $1 is the postinst's own argument
     printf '#!/bin/sh\nset -e\nif [ "$1" = configure ]; then\n'
-    printf '  if ! getent group %s >/dev/null; then\n    addgroup --system --quiet %s\n  fi\n' "$user" "$user"
-    printf '  if ! getent passwd %s >/dev/null; then\n' "$user"
-    printf '    adduser --system --quiet --ingroup %s --home %s --no-create-home --shell /usr/sbin/nologin %s\n' "$user" "$home" "$user"
-    printf '  fi\n'
+    if [ -n "$user" ]; then
+      printf '  if ! getent group %s >/dev/null; then\n    addgroup --system --quiet %s\n  fi\n' "$user" "$user"
+      printf '  if ! getent passwd %s >/dev/null; then\n' "$user"
+      printf '    adduser --system --quiet --ingroup %s --home %s --no-create-home --shell /usr/sbin/nologin %s\n' "$user" "$home" "$user"
+      printf '  fi\n'
+    fi
     cat
     printf '  if [ -d /run/systemd/system ]; then\n    systemctl --system daemon-reload >/dev/null || true\n  fi\nfi\n'
   } > "$root/DEBIAN/postinst"
@@ -446,6 +451,87 @@ if [ -d /run/systemd/system ]; then
 fi
 EOF
   build_deb "$root" "kibana_${version}_all.deb" "stand-in for Kibana $version"
+}
+
+# ---- filebeat
+build_filebeat() {
+  local root=$work/filebeat
+  local home=$root/usr/share/filebeat
+  local control_depends='python3, python3-yaml'  # Filebeat runs as root: no user, so no adduser
+  mkdir -p "$root/DEBIAN" "$home/bin" "$home/standin" "$root/usr/bin" "$root/etc/filebeat/inputs.d" \
+    "$root/usr/lib/systemd/system" "$root/var/lib/filebeat" "$root/var/log/filebeat"
+  install -m 0644 "$here/filebeat_standin.py" "$home/standin/filebeat_standin.py"
+  echo "$version" > "$home/standin/VERSION"
+
+  # bin/filebeat runs the stand-in (python3 -B: no .pyc written); /usr/bin/filebeat, as in the vendor's package,
+  # runs it with the paths that the unit passes
+  cat > "$home/bin/filebeat" <<'WRAPPER'
+#!/bin/sh
+# bin/filebeat of the Filebeat stand-in package (tests of mlops.observability): runs the stand-in. Not Filebeat:
+# it checks configs and serves a part of the HTTP endpoint; it reads, ships and keeps no log line.
+exec python3 -B /usr/share/filebeat/standin/filebeat_standin.py "$@"
+WRAPPER
+  cat > "$root/usr/bin/filebeat" <<'WRAPPER'
+#!/bin/sh
+# filebeat of the Filebeat stand-in package: bin/filebeat with the paths that filebeat.service passes.
+exec /usr/share/filebeat/bin/filebeat --path.home /usr/share/filebeat --path.config /etc/filebeat \
+  --path.data /var/lib/filebeat --path.logs /var/log/filebeat "$@"
+WRAPPER
+  chmod 0755 "$home/bin/filebeat" "$root/usr/bin/filebeat"
+
+  # /etc/filebeat: our own short filebeat.yml (the filebeat role renders it), writable by its owner only, as
+  # Filebeat's strict.perms check wants; inputs.d/ for the files of filebeat.config.inputs
+  cat > "$root/etc/filebeat/filebeat.yml" <<'CONFIG'
+# filebeat.yml of the Filebeat stand-in package (tests of mlops.observability; not Filebeat). The settings the
+# stand-in knows are listed in tests/standins/README.md of the collection.
+filebeat.inputs:
+  - type: filestream
+    id: my-filestream-id
+    enabled: false
+    paths:
+      - /var/log/*.log
+filebeat.config.inputs:
+  enabled: true
+  path: ${path.config}/inputs.d/*.yml
+  reload.enabled: false
+output.elasticsearch:
+  hosts: ["localhost:9200"]
+CONFIG
+  chmod 0600 "$root/etc/filebeat/filebeat.yml"
+  chmod 0750 "$root/var/lib/filebeat" "$root/var/log/filebeat"
+
+  # The unit, written from memory of the vendor's unit (not copied): root (no User=), the vendor's BEAT_*_OPTS
+  # environment and ExecStart, Restart=always, no ExecReload (a SIGHUP stops Filebeat, it does not reload it)
+  cat > "$root/usr/lib/systemd/system/filebeat.service" <<'UNIT'
+# filebeat.service of the Filebeat stand-in package (tests of mlops.observability; not Filebeat).
+# Directives written from memory of the vendor's unit, not copied from it.
+[Unit]
+Description=Filebeat stand-in (tests of mlops.observability; not Filebeat)
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=simple
+Environment="GODEBUG=madvdontneed=1"
+Environment="BEAT_LOG_OPTS="
+Environment="BEAT_CONFIG_OPTS=-c /etc/filebeat/filebeat.yml"
+Environment="BEAT_PATH_OPTS=--path.home /usr/share/filebeat --path.config /etc/filebeat --path.data /var/lib/filebeat --path.logs /var/log/filebeat"
+ExecStart=/usr/share/filebeat/bin/filebeat --environment systemd $BEAT_LOG_OPTS $BEAT_CONFIG_OPTS $BEAT_PATH_OPTS
+Restart=always
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+
+  write_control "$root" filebeat "$version" 'stand-in for Filebeat, for tests of mlops.observability; not Filebeat' \
+    "A small Python program with the package name and file layout of Elastic's" \
+    'filebeat package. It checks filebeat.yml and its inputs and serves a part of' \
+    'the HTTP endpoint; it reads, ships and keeps no log line. Built at test time' \
+    'by tests/standins/build-elastic-debs.sh.'
+  printf '%s\n' /etc/filebeat/filebeat.yml > "$root/DEBIAN/conffiles"
+  write_postinst "$root" '' '' < /dev/null  # no user to add (root): only the systemd reload
+  write_prerm_postrm "$root" filebeat /var/lib/filebeat /var/log/filebeat
+  build_deb "$root" "filebeat_${version}_all.deb" "stand-in for Filebeat $version"
 }
 
 for package in "${packages[@]}"; do
