@@ -52,6 +52,13 @@ for s in "$@"; do
   if [ "$rc" -eq 0 ]; then passed=$((passed + 1)); result=passed; else failed=$((failed + 1)); result=FAILED; fi
   summary="$summary$(printf '\n  %-16s %-7s %4ss' "$s" "$result" "$secs")"
 done
+# the failed tasks of each failed scenario last, where a CI log's tail shows them
+for s in "$@"; do
+  read -r rc secs < "$logdir/$s.result" 2>/dev/null || rc=1
+  [ "$rc" -eq 0 ] && continue
+  echo "--- $s: the failed tasks ($logdir/$s.log)"
+  grep -n -B4 -A12 -E '^(fatal|failed): |FAILED!|^(CRITICAL|ERROR) +(Ansible return code|Idempotence)' "$logdir/$s.log" | cut -c1-400 | tail -80
+done
 echo "molecule scenarios ($jobs_max at once; $(( $(date +%s) - begin ))s in all):$summary"
 echo "molecule: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -6,10 +6,12 @@ installed; systemd-analyze checks its unit.
 """
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -163,8 +165,10 @@ def start(base):
     deadline = time.monotonic() + 20
     while read_text(log_path).count('listening on') == started and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    port = yaml.safe_load((base / 'filebeat.yml').read_text())['http.port']
-    return types.SimpleNamespace(process=process, url='http://localhost:%d' % port, log=lambda: read_text(log_path), close=log.close)
+    config = yaml.safe_load((base / 'filebeat.yml').read_text())
+    sock = config['http.host'][len('unix://'):] if config['http.host'].startswith('unix://') else None
+    return types.SimpleNamespace(process=process, url='http://localhost:%d' % config['http.port'], socket=sock,
+                                 log=lambda: read_text(log_path), close=log.close)
 
 
 def stop(beat, sig=signal.SIGTERM):
@@ -181,7 +185,28 @@ def stop(beat, sig=signal.SIGTERM):
     return code
 
 
+class UnixConnection(http.client.HTTPConnection):
+    """HTTP over the unix socket at path (Filebeat's http.host: unix:///path)."""
+
+    def __init__(self, path):
+        super().__init__('localhost', timeout=10)
+        self.path = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(10)
+        self.sock.connect(self.path)
+
+
 def get(beat, path):
+    if beat.socket:
+        connection = UnixConnection(beat.socket)
+        try:
+            connection.request('GET', path)
+            answer = connection.getresponse()
+            return answer.status, json.loads(answer.read())
+        finally:
+            connection.close()
     try:
         with urllib.request.urlopen(beat.url + path, timeout=10) as answer:
             return answer.status, json.loads(answer.read())
@@ -231,6 +256,27 @@ def test_standin_run_serves_the_beat_and_its_inputs(tmp_path, pki):
         assert get(beat, '/')[1]['uuid'] == about['uuid']
     finally:
         stop(beat)
+
+
+def test_standin_run_serves_on_a_unix_socket_only(tmp_path, pki):
+    """http.host unix:///path, as the filebeat role sets it: no TCP port, the socket goes at the stop."""
+    sock = tmp_path / 'run' / 'http.sock'
+    sock.parent.mkdir()
+    base = write_conf(tmp_path, pki, 5066, lambda c, i: c.update({'http.host': 'unix://%s' % sock}))
+    beat = start(base)
+    try:
+        assert beat.process.poll() is None, beat.log()
+        assert 'listening on unix://%s' % sock in beat.log()
+        status, inputs = get(beat, '/inputs/')
+        assert status == 200 and [i['id'] for i in inputs] == ['system-logs', 'models']
+        with open('/proc/%d/net/tcp' % beat.process.pid, encoding='utf-8') as tcp, \
+                open('/proc/%d/net/tcp6' % beat.process.pid, encoding='utf-8') as tcp6:
+            listening = [line.split()[1] for line in tcp.read().splitlines()[1:] + tcp6.read().splitlines()[1:]
+                         if line.split()[3] == '0A']
+        assert not any(address.endswith(':13CA') for address in listening), listening  # 5066 is 0x13CA
+    finally:
+        code = stop(beat)
+    assert code == 0 and not sock.exists()
 
 
 def test_standin_run_reloads_the_inputs_directory(tmp_path, pki):

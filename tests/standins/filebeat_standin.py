@@ -14,6 +14,7 @@ import os
 import re
 import signal
 import socket
+import socketserver
 import stat
 import sys
 import threading
@@ -401,18 +402,34 @@ def prepare_data(data):
 
 
 def http_server(flat, beat):
+    """The HTTP endpoint: on host:port, or on a unix socket when http.host is unix:///path (Filebeat's two forms)."""
     if flat.get('http.enabled') is not True:
         return None
-    host = str(flat.get('http.host', 'localhost')).strip('[]')
-    port = int(flat.get('http.port', 5066))
-    family = socket.AF_INET6 if ':' in host else socket.AF_INET
-    server_class = type('Server', (ThreadingHTTPServer,), {'address_family': family, 'daemon_threads': True})
+    host = str(flat.get('http.host', 'localhost'))
+    if host.startswith('unix://'):
+        path = host[len('unix://'):]
+        if os.path.exists(path) and stat.S_ISSOCK(os.lstat(path).st_mode):
+            os.unlink(path)  # a socket left by a previous run
+        server_class = type('Server', (socketserver.ThreadingMixIn, socketserver.UnixStreamServer), {'daemon_threads': True})
+        address = path
+    else:
+        host = host.strip('[]')
+        family = socket.AF_INET6 if ':' in host else socket.AF_INET
+        server_class = type('Server', (ThreadingHTTPServer,), {'address_family': family, 'daemon_threads': True})
+        address = (host, int(flat.get('http.port', 5066)))
     try:
-        server = server_class((host, port), Handler)
+        server = server_class(address, Handler)
     except OSError as err:
-        raise Invalid('cannot listen on %s:%d: %s' % (host, port, err.strerror)) from None
+        raise Invalid('cannot listen on %s: %s' % (host if isinstance(address, str) else '%s:%d' % address, err.strerror)) from None
     server.beat = beat
     return server
+
+
+def endpoint(server):
+    address = server.server_address
+    if isinstance(address, str):
+        return 'unix://' + address
+    return 'http://%s:%d' % (address[0] if ':' not in address[0] else '[%s]' % address[0], address[1])
 
 
 def run(args):
@@ -440,9 +457,8 @@ def run(args):
         % (ids or '(none)', config['output']))
     if server:
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        host, port = server.server_address[:2]
-        log('INFO', 'stand-in: HTTP endpoint listening on http://%s:%d, version %s; a stand-in for tests, not Filebeat'
-            % (host if ':' not in host else '[%s]' % host, port, beat['about']['version']))
+        log('INFO', 'stand-in: HTTP endpoint listening on %s, version %s; a stand-in for tests, not Filebeat'
+            % (endpoint(server), beat['about']['version']))
     state = dir_state(config['pattern']) if config['reload'] else None
     while True:
         received = signal.sigtimedwait(signals, config['period'] if config['reload'] else 3600)
@@ -458,6 +474,8 @@ def run(args):
     if server:
         server.shutdown()
         server.server_close()
+        if isinstance(server.server_address, str):
+            os.unlink(server.server_address)
     # as Filebeat (libbeat's signal handler), SIGHUP stops it like SIGTERM: there is no reload on SIGHUP
     log('INFO', 'stand-in: stopped on %s; exit 0' % signal.Signals(received.si_signo).name)
     return 0
