@@ -149,6 +149,18 @@ def test_standin_check_accepts_the_good_config(settings):
     assert lines and all('stand-in' in line for line in lines)
 
 
+def test_standin_check_accepts_a_document_id_outside_data_stream_mode(settings):
+    # the logstash role's output: a data stream named by index, create with the line's hash as _id
+    (settings / 'once.conf').write_text((settings / 'good.conf').read_text().replace('data_stream => "true"', '''data_stream => "false"
+    index => "%{[data_stream][type]}-%{[data_stream][dataset]}-%{[data_stream][namespace]}"
+    action => "create"
+    document_id => "%{[@metadata][hash]}"
+    manage_template => false
+    ilm_enabled => "false"''').replace('data_stream_namespace => "${LS_NAMESPACE:default}"', ''))
+    code, out = check(settings, '-f', str(settings / 'once.conf'))
+    assert code == 0 and 'Configuration OK' in out, out
+
+
 def test_standin_check_resolves_from_the_environment_too(settings):
     os.remove(settings / 'logstash.keystore')
     code, out = check(settings, '-f', str(settings / 'good.conf'), env=dict(os.environ, ES_WRITER_PW='from-env'))
@@ -166,8 +178,12 @@ def test_standin_check_resolves_from_the_environment_too(settings):
      'ssl_enabled: expected a boolean'),
     (lambda t: t.replace('${ES_WRITER_PW}', '${ES_OTHER_PW}'), 'cannot resolve ${ES_OTHER_PW}'),
     (lambda t: t + 'output { stdout { codec => "json } }\n', 'line %d: an unterminated string' % (GOOD.count('\n') + 1)),
+    (lambda t: t.replace('data_stream => "true"', 'data_stream => "true"\n    document_id => "%{[@metadata][id]}"'),
+     'invalid data stream configuration: document_id (not with data_stream => true)'),
+    (lambda t: t.replace('data_stream => "true"', 'data_stream => "true"\n    action => "index"'),
+     'invalid data stream configuration: action (not with data_stream => true)'),
 ], ids=['missing-brace', 'extra-brace', 'unknown-plugin', 'unknown-tcp-option', 'port-not-a-number', 'boolean',
-        'missing-variable', 'unterminated-string'])
+        'missing-variable', 'unterminated-string', 'document-id-in-data-stream-mode', 'action-in-data-stream-mode'])
 def test_standin_check_refuses_a_bad_config(settings, change, message):
     (settings / 'bad.conf').write_text(change((settings / 'good.conf').read_text()))
     code, out = check(settings, '-f', str(settings / 'bad.conf'))

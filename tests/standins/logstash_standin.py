@@ -73,7 +73,21 @@ OPTIONS = {key: set(names.split()) for key, names in {
                                  'retry_initial_interval retry_max_interval retry_on_conflict timeout pool_max '
                                  'pool_max_per_route sniffing proxy custom_headers compression_level http_compression '
                                  'ecs_compatibility silence_errors_in_log',
+    ('filter', 'fingerprint'): 'source target method key base64encode concatenate_sources concatenate_all_fields '
+                               'ecs_compatibility',
+    ('filter', 'json'): 'source target skip_on_invalid_json tag_on_failure ecs_compatibility',
     ('output', 'pipeline'): 'send_to'}.items()}
+# The elasticsearch output in data stream mode (data_stream => "true") refuses every option but these, and action
+# other than create (logstash-output-elasticsearch, lib/logstash/outputs/elasticsearch/data_stream_support.rb,
+# invalid_data_stream_params: data_stream_*, routing, pipeline, the connection options the plugin shares with its
+# mixin, and the options of every output); document_id, index, manage_template and ilm_* are refused there.
+DATA_STREAM_MODE_OPTIONS = COMMON['output'] | {
+    'hosts', 'user', 'password', 'api_key', 'cloud_id', 'cloud_auth', 'ssl_enabled', 'ssl_certificate_authorities',
+    'ssl_verification_mode', 'ssl_certificate', 'ssl_key', 'ssl_supported_protocols', 'ssl_cipher_suites',
+    'ssl_keystore_path', 'ssl_keystore_password', 'ssl_truststore_path', 'ssl_truststore_password', 'routing',
+    'pipeline', 'retry_initial_interval', 'retry_max_interval', 'timeout', 'pool_max', 'pool_max_per_route',
+    'sniffing', 'proxy', 'custom_headers', 'compression_level', 'http_compression', 'ecs_compatibility',
+    'silence_errors_in_log', 'dlq_on_failed_indexname_interpolation', 'dlq_custom_codes', 'action', 'data_stream'}
 REQUIRED = {('input', 'tcp'): ['port'], ('input', 'beats'): ['port'], ('input', 'pipeline'): ['address'],
             ('output', 'pipeline'): ['send_to']}
 BOOLEANS = {'ssl_enabled', 'tcp_keep_alive', 'commit_offsets', 'clean_consumed', 'include_codec_tag', 'exact',
@@ -314,6 +328,14 @@ def check_plugins(plugins, secrets):
                 raise Invalid('%s: expected true, false or auto, found "%s"' % (at, value))
             if key == 'codec' and isinstance(value, str) and value not in BUNDLED['codec']:
                 raise Invalid('%s: unknown codec "%s"' % (at, value))
+        if kind == ('output', 'elasticsearch') and str(plugin.options.get('data_stream', ('', 0))[0]).lower() == 'true':
+            refused = sorted(key for key in plugin.options if not key.startswith('data_stream_')
+                             and key not in DATA_STREAM_MODE_OPTIONS)
+            if plugin.options.get('action', ('create', 0))[0] != 'create':
+                refused.append('action')
+            if refused:
+                raise Invalid('%s: invalid data stream configuration: %s (not with data_stream => true)'
+                              % (where, ', '.join(refused)))
         missing = [key for key in REQUIRED.get(kind, []) if key not in plugin.options]
         if missing:
             raise Invalid('%s: %s plugin "%s" misses the required setting "%s"' % (where, *kind, missing[0]))
