@@ -8,7 +8,9 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 need=""
-for p in podman runc debootstrap netavark aardvark-dns uidmap zstd iptables shellcheck python3-venv make; do
+# apt-utils and gpg: the signed repository of stand-in packages that the scenarios build (tests/standins), before
+# they start, since several scenarios at once would race for apt's lock
+for p in podman runc debootstrap netavark aardvark-dns uidmap zstd iptables shellcheck python3-venv make apt-utils gpg; do
   dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
 done
 if [ -n "$need" ]; then

@@ -16,8 +16,9 @@ need=()
 command -v apt-ftparchive >/dev/null || need+=(apt-utils)
 command -v dpkg-deb >/dev/null || need+=(dpkg)
 command -v gpg >/dev/null || need+=(gpg)
-if [ ${#need[@]} -gt 0 ]; then  # a fresh controller, as root (as make test runs)
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+if [ ${#need[@]} -gt 0 ]; then  # a fresh controller, as root; one install at a time (scenarios run side by side)
+  flock /run/lock/mlops-build-apt-repo.lock bash -c 'apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"' _ "${need[@]}"
 fi
 debs=$(cd "$debs" && pwd)
 shopt -s nullglob
