@@ -23,7 +23,7 @@ run_one() {
     # time of each step (ansible.posix.timer), then the figures the scenarios print
     awk '/\] Executing$/ { match($0, /> [a-z_]+\]/); step = substr($0, RSTART + 2, RLENGTH - 3) }
          /Playbook run took/ { sub(/.*Playbook run took /, ""); printf "    %-12s %s\n", step, $0 }' "$logdir/$s.log"
-    grep -E "(msg:|^ *-) '?[a-z0-9-]+: .*(exposure|notifications|PID|occurrences|throughput|lost)" "$logdir/$s.log" | sed 's/^ */    /' | sort -u
+    grep -E "(msg:|^ *-) '?[a-z0-9-]+: .*(exposure|notifications|PID|occurrences|throughput|lost|queries)" "$logdir/$s.log" | sed 's/^ */    /' | sort -u
     if [ $rc -eq 0 ] && ! grep -qiE "^(INFO|WARNING).*(skipping|skipped).*(scenario|converge|verify)" "$logdir/$s.log"; then
       result=passed
     else
