@@ -6,6 +6,8 @@
 #   OUTDIR/repo/          the repository base: dists/stable/{InRelease,Release,Release.gpg},
 #                         dists/stable/main/binary-{amd64,arm64}/Packages(.gz), pool/main/<letter>/<package>/*.deb
 #   OUTDIR/repo-key.asc   the public key that signed it, armored; OUTDIR/repo-key.gpg the same, binary
+#   OUTDIR/repo.tar       the repository base as one archive, its top folder named mlops-es-repo (a host unpacks
+#                         it in /srv: one transfer instead of one per file)
 # A source line for it: deb [signed-by=OUTDIR/repo-key.gpg] file://OUTDIR/repo stable main
 # The key is made here, for this repository only, in a temporary GNUPGHOME. Needs apt-utils (apt-ftparchive),
 # dpkg-dev or dpkg (dpkg-deb) and gpg.
@@ -58,4 +60,5 @@ gpg --batch --yes --local-user standin-repo@example.invalid --clearsign -o "$rep
 gpg --batch --yes --local-user standin-repo@example.invalid --armor --detach-sign -o "$repo/dists/stable/Release.gpg" \
   "$repo/dists/stable/Release"
 fingerprint=$(gpg --with-colons --list-keys standin-repo@example.invalid 2>/dev/null | awk -F: '/^fpr/ {print $10; exit}')
+tar -C "$out" --owner=0 --group=0 --transform 's,^repo,mlops-es-repo,' -cf "$out/repo.tar" repo
 echo "stand-in APT repository $repo: ${#packages[@]} package(s), signed by $fingerprint"
