@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Run each molecule scenario in full (create, converge, idempotence, verify, destroy), time it,
 # and fail if any scenario fails. Molecule's own "skipped" is counted as a failure, never a pass.
-# MOLECULE_JOBS scenarios run at once (default 1; each has its own hosts and network). The monitoring
-# scenario's alert checks count pages under load, which they make themselves; their README describes the two
-# forms of Alertmanager's HA race that load brings out, and which the checks accept, precisely.
+# MOLECULE_JOBS scenarios run at once (default 1; each has its own hosts and network). Not with
+# monitoring: its alert checks count pages under load, and with three scenarios at once one
+# incident paged twice (a late resolve of the previous incident from the other Alertmanager).
 # Scenarios start in the order given; each one's summary is printed when all have ended.
 set -uo pipefail
 [ $# -gt 0 ] || { echo "usage: [MOLECULE_JOBS=N] tests/molecule.sh SCENARIO..." >&2; exit 2; }
