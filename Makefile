@@ -15,7 +15,9 @@ LIGHT_SCENARIOS := $(filter $(SCENARIOS),$(LONGEST_FIRST)) $(filter-out monitori
 LIGHT_JOBS ?= 2
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
-export ANSIBLE_PIPELINING := False
+# the lab and the scenarios reach their hosts with tests/connection_plugins/podman.py: podman exec, pipelined
+export ANSIBLE_PIPELINING := True
+export ANSIBLE_CONNECTION_PLUGINS := $(CURDIR)/tests/connection_plugins
 export ANSIBLE_FORCE_COLOR := False
 
 .PHONY: help setup images lab lab-up lab-destroy test lint sanity units molecule
