@@ -65,10 +65,11 @@ _value:
 """
 
 import hashlib
+import json
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.mlops.observability.plugins.filter.model_alert_rules import DEFAULT_THRESHOLDS, threshold_problems
-from ansible_collections.mlops.observability.plugins.module_utils.model_fields import MODEL_NAME_RE
+from ansible_collections.mlops.observability.plugins.module_utils.model_fields import check_models
 
 try:
     from grafana_foundation_sdk.builders import common as common_builders
@@ -94,10 +95,11 @@ def dashboard_uid(name):
     return '%s-%s' % (uid[:UID_MAX - 9], hashlib.sha256(name.encode()).hexdigest()[:8])
 
 
-def queries(by, sel, window):
-    """The PromQL of each panel, grouped by the labels `by` and filtered by the selector `sel` (without braces).
+def queries(sel, window):
+    """The PromQL of each panel, one series per model, for the models the selector `sel` (without braces) picks.
     Each one has a series whenever the model is scraped: the error ratio counts no errors as 0, and the alert
     count is 0 when no alert fires."""
+    by = 'model'
     group = 'sum by (%s)' % by
 
     def rate(metric):
@@ -161,13 +163,12 @@ def figure(title, unit, limit=None):
 
 def encode(dashboard):
     """The dashboard as a plain dict (the SDK's JSON form)."""
-    import json
     return json.loads(JSONEncoder(sort_keys=True).encode(dashboard.build()))
 
 
 def overview(datasource_uid):
     # every model Prometheus scrapes, so that adding a model changes its own dashboard only
-    q = queries('model', 'model!=""', DEFAULT_THRESHOLDS['rate_window'])
+    q = queries('model!=""', DEFAULT_THRESHOLDS['rate_window'])
     b = Builder(datasource_uid)
     b.add(graph('Requests a second', 'reqps'), [(q['requests'], '{{model}}')])
     b.add(graph('Latency p50 and p99', 's'), [(q['p50'], '{{model}} p50'), (q['p99'], '{{model}} p99')])
@@ -187,7 +188,7 @@ def overview(datasource_uid):
 def model_dashboard(model, datasource_uid, kibana_url):
     name = model['name']
     t = dict(DEFAULT_THRESHOLDS, **(model.get('thresholds') or {}))
-    q = queries('model', 'model="%s"' % name, t['rate_window'])
+    q = queries('model="%s"' % name, t['rate_window'])
     b = Builder(datasource_uid)
     b.add(graph('Predictions a second, by outcome', 'reqps'), [(q['outcomes'], '{{outcome}}')])
     b.add(graph('Latency p50 and p99 (alert above %ss)' % t['p99_latency_seconds'], 's', t['p99_latency_seconds']),
@@ -222,13 +223,7 @@ def model_dashboards(models, datasource_uid='mlops-prometheus', kibana_url=''):
                                  '(requirements.lock.txt): %s' % SDK_IMPORT_ERROR)
     if not isinstance(models, list) or not all(isinstance(m, dict) for m in models):
         raise AnsibleFilterError('model_dashboards: give the list of models (the model_inventory filter)')
-    problems = []
-    for model in models:
-        name = model.get('name')
-        if not isinstance(name, str) or not MODEL_NAME_RE.fullmatch(name):
-            problems.append('model %r: the name must be lower case letters, digits, - and _' % (name,))
-            continue
-        problems.extend('model %s: %s' % (name, p) for p in threshold_problems(model.get('thresholds')))
+    problems = check_models(models, lambda model: threshold_problems(model.get('thresholds')))
     if kibana_url and not str(kibana_url).startswith('https://'):
         problems.append('kibana_url: %r is not an https URL' % (kibana_url,))
     if problems:

@@ -114,7 +114,7 @@ def test_a_long_model_name_gets_a_stable_uid_within_40_characters():
     ([{'name': 'churn', 'thresholds': {'p99_latency_seconds': 'fast'}}], '',
      "model churn: thresholds.p99_latency_seconds: must be a number above 0, not 'fast'"),
     ([{'name': 'churn', 'thresholds': {'drift_score': 0}}], '', 'thresholds.drift_score: must be a number above 0, not 0'),
-    ([{'name': 'Churn'}], '', "model 'Churn': the name must be lower case letters, digits, - and _"),
+    ([{'name': 'Churn'}], '', "model 'Churn': name: must match [a-z0-9][a-z0-9_-]{0,62}"),
     ([{'name': 'churn'}], 'http://kibana:5601', "kibana_url: 'http://kibana:5601' is not an https URL"),
     ({'name': 'churn'}, '', 'give the list of models'),
 ], ids=['threshold-not-a-number', 'threshold-zero', 'bad-name', 'kibana-without-https', 'not-a-list'])
