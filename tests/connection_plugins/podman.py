@@ -35,10 +35,6 @@ options:
     env: [{name: ANSIBLE_PODMAN_EXTRA_ARGS}]
 """
 
-import shlex
-
-from ansible.module_utils.common.text.converters import to_native
-from ansible.plugins.connection import ConnectionBase
 from ansible_collections.containers.podman.plugins.connection.podman import Connection as PodmanConnection
 
 
@@ -55,13 +51,11 @@ class Connection(PodmanConnection):
         if self._mount_point is None:
             PodmanConnection._connect(self)
 
-    def exec_command(self, cmd, in_data=None, sudoable=False):
-        if in_data is None:
-            return super().exec_command(cmd, in_data=in_data, sudoable=sudoable)
+    def _podman(self, cmd, cmd_args=None, in_data=None, use_container_id=True):
         # the pipelined module comes on stdin, which only "podman exec -i" passes on
-        ConnectionBase.exec_command(self, cmd, in_data=in_data, sudoable=sudoable)
-        args = ["exec", "-i"] + (["--user", self.user] if self.user else [])
-        return self._podman(args, shlex.split(to_native(cmd, errors="surrogate_or_strict")), in_data)
+        if in_data is not None and not isinstance(cmd, str) and cmd[:1] == ["exec"]:
+            cmd = ["exec", "-i"] + list(cmd[1:])
+        return super()._podman(cmd, cmd_args, in_data, use_container_id)
 
     def put_file(self, in_path, out_path):
         self._mount()
